@@ -1,0 +1,9 @@
+//! The compute core: rating matrix, similarities, algorithms, predictions with their
+//! explanations, and evaluation. Pure Rust with ndarray and rayon: no terminal, no
+//! file formats, no I/O.
+
+pub mod algorithms;
+pub mod explain;
+pub mod matrix;
+pub mod params;
+pub mod progress;

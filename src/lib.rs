@@ -1,0 +1,7 @@
+//! recscope: a terminal explorer for recommender systems.
+//!
+//! `core` computes (matrix, similarities, algorithms, explanations, evaluation);
+//! `data` reads and writes files through polars; `tui` is the explorer; `cli` holds the
+//! headless subcommands. Dependencies point `tui, cli → data → core`, never back.
+
+pub mod core;
