@@ -5,3 +5,4 @@
 //! headless subcommands. Dependencies point `tui, cli → data → core`, never back.
 
 pub mod core;
+pub mod data;

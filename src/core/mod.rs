@@ -3,6 +3,7 @@
 //! file formats, no I/O.
 
 pub mod algorithms;
+pub mod biases;
 pub mod explain;
 pub mod matrix;
 pub mod params;
