@@ -103,3 +103,31 @@ impl Dataset {
         }
     }
 }
+
+/// Options for reading a ratings file where sniffing is not enough.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadOptions {
+    /// Field separator, e.g. `,`, `\t`, `::`; sniffed when `None`.
+    pub separator: Option<String>,
+    /// Column names (or 1-based positions, as text) of user, item and rating.
+    pub user_column: Option<String>,
+    pub item_column: Option<String>,
+    pub rating_column: Option<String>,
+    /// Item metadata file; looked for next to the ratings file when `None`.
+    pub items_file: Option<PathBuf>,
+}
+
+/// A file that could not be read into a rating matrix.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error("{path}: {message}")]
+    Unreadable { path: PathBuf, message: String },
+}
+
+/// Reads a ratings file (and its item metadata) into a dataset.
+pub fn load(path: &std::path::Path, _options: &LoadOptions) -> Result<Dataset, DataError> {
+    Err(DataError::Unreadable {
+        path: path.to_path_buf(),
+        message: "the data layer is being written".to_string(),
+    })
+}

@@ -4,6 +4,8 @@
 //! the explorer and the command line list, configure and explain it from its
 //! [`AlgorithmSpec`] without further changes.
 
+pub mod baseline;
+
 use std::sync::Arc;
 
 use super::explain::Prediction;
@@ -121,7 +123,7 @@ impl AlgorithmSpec {
 }
 
 /// Every algorithm recscope offers, in the order the explorer cycles through them.
-pub static REGISTRY: &[AlgorithmSpec] = &[];
+pub static REGISTRY: &[AlgorithmSpec] = &[baseline::GLOBAL_MEAN];
 
 /// The algorithm registered under `name`.
 pub fn find(name: &str) -> Option<&'static AlgorithmSpec> {
