@@ -613,7 +613,34 @@ fn a_missing_value_names_its_line() {
     );
     let message = load_err(&path, &LoadOptions::default());
     assert!(message.contains("line 3"), "{message}");
-    assert!(message.contains("rating is missing"), "{message}");
+    assert!(message.contains("line has no rating"), "{message}");
+
+    let no_user = write(dir.path(), "nouser.tsv", b"u1\ti1\t4\n\ti2\t3\n");
+    let message = load_err(&no_user, &LoadOptions::default());
+    assert!(message.contains("line 2, column 1"), "{message}");
+    assert!(message.contains("line has no user"), "{message}");
+}
+
+#[test]
+fn a_column_position_out_of_range_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "three.csv", b"u1,i1,4\n");
+    let options = LoadOptions {
+        rating_column: Some("9".to_string()),
+        ..LoadOptions::default()
+    };
+    let message = load_err(&path, &options);
+    assert!(message.contains("no rating column \"9\""), "{message}");
+    assert!(message.contains("from 1 to 3"), "{message}");
+}
+
+#[test]
+fn an_escape_sequence_in_a_bad_value_is_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "esc.csv", b"u1,i1,\x1b[31mred\n");
+    let message = load_err(&path, &LoadOptions::default());
+    assert!(!message.contains('\u{1b}'), "{message}");
+    assert!(message.contains("\"\\u{1b}[31mred\""), "{message}");
 }
 
 #[test]

@@ -37,12 +37,12 @@ pub enum DataError {
     Empty { path: PathBuf, hint: String },
 
     #[error(
-        "{}: no {role} column (columns found: {found})\n  hint: {hint}",
+        "{}: no {role} (columns found: {found})\n  hint: {hint}",
         path.display()
     )]
     MissingColumn {
         path: PathBuf,
-        /// What the column was for: "user", "item", "rating".
+        /// The column looked for: "user column", "rating column \"stars\"", ….
         role: String,
         /// The columns the file has, listed for the reader.
         found: String,

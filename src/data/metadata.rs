@@ -128,7 +128,7 @@ fn item_columns(
         .or_else(|| find(sniff::ITEM_NAMES))
         .ok_or_else(|| DataError::MissingColumn {
             path: path.to_path_buf(),
-            role: "item id".to_string(),
+            role: "item id column".to_string(),
             found: table.list_columns(),
             hint: "name the id column of the items file movieId, itemId or id".to_string(),
         })?;

@@ -89,7 +89,7 @@ pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<R
     if table.names.len() < 2 || user == item {
         return Err(DataError::MissingColumn {
             path: path.to_path_buf(),
-            role: "item".to_string(),
+            role: "item column".to_string(),
             found: table.list_columns(),
             hint: "a ratings file needs a user and an item column; use --sep if the \
                    separator was not recognised"
@@ -145,7 +145,7 @@ fn resolve(
 fn missing(path: &Path, table: &Table, role: &str, hint: &str) -> DataError {
     DataError::MissingColumn {
         path: path.to_path_buf(),
-        role: role.to_string(),
+        role: format!("{role} column"),
         found: table.list_columns(),
         hint: hint.to_string(),
     }
@@ -310,9 +310,9 @@ fn id_value<'a>(
             column: table.column_label(column),
             value: quote_value(raw.unwrap_or("")),
             problem: if role == "user" {
-                "is not a user id: the user is missing"
+                "is empty: the line has no user"
             } else {
-                "is not an item id: the item is missing"
+                "is empty: the line has no item"
             },
             hint: "every line needs a user, an item and (for explicit data) a rating; \
                    check the separator (--sep)",
@@ -331,7 +331,7 @@ fn rating_value(
     let problem = match text.parse::<f64>() {
         Ok(value) if value.is_finite() => return Ok(value),
         Ok(_) => "is not a finite number",
-        Err(_) if text.is_empty() => "is not a rating: the rating is missing",
+        Err(_) if text.is_empty() => "is empty: the line has no rating",
         Err(_) => "is not a number",
     };
     let hint = if text.contains(',') && text.replace(',', ".").parse::<f64>().is_ok() {
