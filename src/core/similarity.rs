@@ -75,7 +75,9 @@ impl fmt::Display for SimilarityKind {
 
 /// A similarity name that is not one of [`SimilarityKind::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown similarity '{0}' (expected one of: cosine, msd, pearson, pearson_baseline, adjusted_cosine, jaccard)")]
+#[error(
+    "unknown similarity '{0}' (expected one of: cosine, msd, pearson, pearson_baseline, adjusted_cosine, jaccard)"
+)]
 pub struct UnknownSimilarity(pub String);
 
 impl FromStr for SimilarityKind {
@@ -731,9 +733,8 @@ fn top_of_row(
     });
     let truncated = candidates.len() > list_len;
     if truncated {
-        candidates.select_nth_unstable_by(list_len - 1, |a, b| {
-            b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-        });
+        candidates
+            .select_nth_unstable_by(list_len - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         candidates.truncate(list_len);
     }
     candidates.sort_unstable_by_key(|&(index, _)| index);
@@ -859,8 +860,7 @@ mod tests {
         // shrinkage factor with n = 2 and shrinkage 1 is (2 − 1) / (2 − 1 + 1) = 1/2.
         let ratings = [(0, 0, 4.0), (0, 1, 2.0), (1, 0, 4.0), (1, 1, 2.0)]
             .map(|(user, item, value)| Rating { user, item, value });
-        let matrix =
-            RatingMatrix::new(2, 2, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
+        let matrix = RatingMatrix::new(2, 2, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
         let biases = Biases {
             global_mean: 3.0,
             user: vec![0.0, 0.0],
@@ -882,8 +882,12 @@ mod tests {
             .collect();
         assert_eq!(got, vec![(2, 1.0, 1), (0, 0.5, 1)]);
         // Users similar to U2 under cosine: U1 and U3 both 1.0 → lower index first.
-        let neighbours =
-            most_similar(&first_matrix(), &options(SimilarityKind::Cosine, true), 1, 1);
+        let neighbours = most_similar(
+            &first_matrix(),
+            &options(SimilarityKind::Cosine, true),
+            1,
+            1,
+        );
         assert_eq!(neighbours.len(), 1);
         assert_eq!(neighbours[0].index, 0);
     }
