@@ -5,6 +5,8 @@
 //! [`AlgorithmSpec`] without further changes.
 
 pub mod baseline;
+pub mod slope_one;
+mod support;
 
 use std::sync::Arc;
 
@@ -123,7 +125,16 @@ impl AlgorithmSpec {
 }
 
 /// Every algorithm recscope offers, in the order the explorer cycles through them.
-pub static REGISTRY: &[AlgorithmSpec] = &[baseline::GLOBAL_MEAN];
+pub static REGISTRY: &[AlgorithmSpec] = &[
+    baseline::GLOBAL_MEAN,
+    baseline::USER_MEAN,
+    baseline::ITEM_MEAN,
+    baseline::BASELINE_ALS,
+    baseline::BASELINE_SGD,
+    baseline::RANDOM,
+    slope_one::SLOPE_ONE,
+    slope_one::SLOPE_ONE_WEIGHTED,
+];
 
 /// The algorithm registered under `name`.
 pub fn find(name: &str) -> Option<&'static AlgorithmSpec> {
