@@ -4,9 +4,13 @@
 //! the explorer and the command line list, configure and explain it from its
 //! [`AlgorithmSpec`] without further changes.
 
+pub mod als;
 pub mod baseline;
+pub mod coclustering;
+pub mod nmf;
 pub mod slope_one;
 mod support;
+pub mod svd;
 
 use std::sync::Arc;
 
@@ -134,6 +138,11 @@ pub static REGISTRY: &[AlgorithmSpec] = &[
     baseline::RANDOM,
     slope_one::SLOPE_ONE,
     slope_one::SLOPE_ONE_WEIGHTED,
+    coclustering::COCLUSTERING,
+    svd::SVD,
+    svd::SVDPP,
+    nmf::NMF,
+    als::ALS,
 ];
 
 /// The algorithm registered under `name`.
