@@ -196,7 +196,7 @@ fn fit_nmf(
     for epoch in 0..epochs {
         user_sums.clear();
         item_sums.clear();
-        for user in 0..n_users {
+        for (user, bias_u) in user_bias.iter_mut().enumerate() {
             if user % USERS_PER_CHECK == 0 {
                 progress.check()?;
             }
@@ -205,10 +205,10 @@ fn fit_nmf(
             for (&item, &rating) in items.iter().zip(ratings) {
                 let item = item as usize;
                 let q = support::row(&item_factors, item, f);
-                let estimate = global_mean + user_bias[user] + item_bias[item] + support::dot(p, q);
+                let estimate = global_mean + *bias_u + item_bias[item] + support::dot(p, q);
                 let error = rating - estimate;
                 if biased {
-                    user_bias[user] += rate_user * (error - reg_bias_user * user_bias[user]);
+                    *bias_u += rate_user * (error - reg_bias_user * *bias_u);
                     item_bias[item] += rate_item * (error - reg_bias_item * item_bias[item]);
                 }
                 for k in 0..f {
