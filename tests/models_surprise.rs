@@ -71,8 +71,12 @@ fn load(path: &Path) -> Loaded {
 
 fn fit(name: &str, data: &Loaded) -> Box<dyn Model> {
     let spec = find(name).unwrap();
-    spec.fit_model(data.matrix.clone(), &spec.default_params(), &Progress::none())
-        .unwrap()
+    spec.fit_model(
+        data.matrix.clone(),
+        &spec.default_params(),
+        &Progress::none(),
+    )
+    .unwrap()
 }
 
 /// Compares every row of a fixture with the model's prediction; returns the number

@@ -444,3 +444,140 @@ impl Model for RandomNormal {
         &self.matrix
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::algorithms::support::fixtures::first_matrix;
+
+    fn fit(spec: &AlgorithmSpec, settings: &[&str], matrix: Arc<RatingMatrix>) -> Box<dyn Model> {
+        let settings: Vec<String> = settings.iter().map(|s| s.to_string()).collect();
+        let params = spec.parse_params(&settings).unwrap();
+        spec.fit_model(matrix, &params, &Progress::none()).unwrap()
+    }
+
+    const CLOSE: f64 = 1e-12;
+
+    #[test]
+    fn means_match_hand_calculation_and_unknowns_fall_back_to_the_global_mean() {
+        // First matrix: μ = (5 + 4 + 3 + 4 + 2 + 5 + 5) / 7 = 28 / 7 = 4.
+        // μ_U1 = (5 + 4) / 2 = 4.5; μ_C = (4 + 5) / 2 = 4.5; μ_D = 2.
+        // User 3 and item 4 have no ratings.
+        let matrix = first_matrix(1, 1);
+        let global = fit(&GLOBAL_MEAN, &[], matrix.clone());
+        let user = fit(&USER_MEAN, &[], matrix.clone());
+        let item = fit(&ITEM_MEAN, &[], matrix);
+        assert!((global.predict(0, 2).value - 4.0).abs() < CLOSE);
+        assert!((user.predict(0, 2).value - 4.5).abs() < CLOSE);
+        assert!((user.predict(1, 1).value - 3.0).abs() < CLOSE);
+        assert!((item.predict(0, 2).value - 4.5).abs() < CLOSE);
+        assert!((item.predict(0, 3).value - 2.0).abs() < CLOSE);
+
+        let unknown_user = user.predict(3, 0);
+        assert!((unknown_user.value - 4.0).abs() < CLOSE);
+        assert_eq!(
+            unknown_user
+                .explanation
+                .fallback
+                .as_ref()
+                .map(|f| &f.reason),
+            Some(&FallbackReason::UnknownUser)
+        );
+        let unknown_item = item.predict(0, 4);
+        assert!((unknown_item.value - 4.0).abs() < CLOSE);
+        assert_eq!(
+            unknown_item
+                .explanation
+                .fallback
+                .as_ref()
+                .map(|f| &f.reason),
+            Some(&FallbackReason::UnknownItem)
+        );
+        assert!((item.predict_value(0, 4) - 4.0).abs() < CLOSE);
+        assert!(!user.predict(0, 2).was_impossible());
+    }
+
+    #[test]
+    fn one_als_epoch_on_the_first_matrix_matches_hand_calculation() {
+        // λ_u = λ_i = 1, μ = 4, items first with b_u = 0:
+        //   b_A = ((5 − 4) + (3 − 4)) / (1 + 2) = 0
+        //   b_B = ((4 − 4) + (5 − 4)) / (1 + 2) = 1/3,  b_C = ((4 − 4) + (5 − 4)) / 3 = 1/3
+        //   b_D = (2 − 4) / (1 + 1) = −1
+        // then users:
+        //   b_U1 = ((5 − 4 − 0) + (4 − 4 − 1/3)) / (1 + 2) = (2/3) / 3 = 2/9
+        //   b_U2 = ((3 − 4 − 0) + (4 − 4 − 1/3) + (2 − 4 + 1)) / (1 + 3) = (−7/3) / 4 = −7/12
+        //   b_U3 = ((5 − 4 − 1/3) + (5 − 4 − 1/3)) / (1 + 2) = 4/9
+        // r̂(U1, C) = 4 + 2/9 + 1/3 = 41/9; r̂(U3, D) = 4 + 4/9 − 1 = 31/9;
+        // r̂(U2, B) = 4 − 7/12 + 1/3 = 15/4.
+        let model = fit(
+            &BASELINE_ALS,
+            &["epochs=1", "reg_user=1", "reg_item=1"],
+            first_matrix(0, 0),
+        );
+        let prediction = model.predict(0, 2);
+        let values: Vec<f64> = prediction
+            .explanation
+            .terms
+            .iter()
+            .map(|t| t.value)
+            .collect();
+        assert!((values[0] - 4.0).abs() < CLOSE, "{values:?}");
+        assert!((values[1] - 2.0 / 9.0).abs() < CLOSE, "{values:?}");
+        assert!((values[2] - 1.0 / 3.0).abs() < CLOSE, "{values:?}");
+        assert!((prediction.value - 41.0 / 9.0).abs() < CLOSE);
+        assert!((model.predict_value(2, 3) - 31.0 / 9.0).abs() < CLOSE);
+        assert!((model.predict_value(1, 1) - 15.0 / 4.0).abs() < CLOSE);
+    }
+
+    #[test]
+    fn baselines_give_unknown_users_and_items_zero_bias_even_without_regularisation() {
+        // With λ = 0 the ALS bias of a user without ratings is 0 / 0; it must count
+        // as 0. One epoch, items first: b_A = ((5 − 4) + (3 − 4)) / (0 + 2) = 0, so
+        // r̂(unknown user, A) = μ + 0 + b_A = 4.
+        let model = fit(
+            &BASELINE_ALS,
+            &["epochs=1", "reg_user=0", "reg_item=0"],
+            first_matrix(1, 1),
+        );
+        let prediction = model.predict(3, 0);
+        assert!(prediction.value.is_finite());
+        assert!((prediction.value - 4.0).abs() < CLOSE, "{prediction:?}");
+        assert!(prediction.was_impossible());
+        assert!(model.predict_value(3, 4).is_finite());
+    }
+
+    #[test]
+    fn random_draws_are_fixed_by_seed_user_and_item_and_follow_the_ratings() {
+        // First matrix: μ = 4, σ² = (1 + 0 + 1 + 0 + 4 + 1 + 1) / 7 = 8/7.
+        let matrix = first_matrix(200, 200);
+        let model = fit(&RANDOM, &["seed=7"], matrix.clone());
+        let again = fit(&RANDOM, &["seed=7"], matrix.clone());
+        let other = fit(&RANDOM, &["seed=8"], matrix);
+        let sigma = (8.0f64 / 7.0).sqrt();
+        let (mut sum, mut sum_sq, mut differs) = (0.0, 0.0, 0);
+        let n = 200 * 200;
+        for user in 0..200 {
+            for item in 0..200 {
+                let prediction = model.predict(user, item);
+                assert_eq!(prediction, again.predict(user, item));
+                assert_eq!(prediction.value, model.predict_value(user, item));
+                assert!((1.0..=5.0).contains(&prediction.value));
+                let terms = &prediction.explanation.terms;
+                assert_eq!(terms[0].value, 4.0);
+                let z = terms[1].value / sigma;
+                sum += z;
+                sum_sq += z * z;
+                if other.predict_value(user, item) != prediction.value {
+                    differs += 1;
+                }
+            }
+        }
+        // The draws z are standard normal: mean within 4 standard errors of 0,
+        // variance within 5 % of 1.
+        let mean = sum / n as f64;
+        let variance = sum_sq / n as f64 - mean * mean;
+        assert!(mean.abs() < 4.0 / (n as f64).sqrt(), "mean {mean}");
+        assert!((variance - 1.0).abs() < 0.05, "variance {variance}");
+        assert!(differs > n / 2, "another seed changed only {differs} cells");
+    }
+}

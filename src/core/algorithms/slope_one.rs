@@ -328,3 +328,127 @@ impl Model for SlopeOne {
         &self.matrix
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::algorithms::support::fixtures::{first_matrix, matrix};
+
+    const CLOSE: f64 = 1e-12;
+
+    fn fit(weighted: bool, matrix: Arc<RatingMatrix>) -> SlopeOne {
+        match SlopeOne::fit(matrix, weighted, &Progress::none()) {
+            Ok(model) => model,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    /// The first matrix plus U4 (index 3): A = 4, B = 2, D = 1, so that item pairs
+    /// have different numbers of common raters.
+    fn four_users() -> Arc<RatingMatrix> {
+        matrix(
+            4,
+            4,
+            &[
+                (0, 0, 5.0),
+                (0, 1, 4.0),
+                (1, 0, 3.0),
+                (1, 2, 4.0),
+                (1, 3, 2.0),
+                (2, 1, 5.0),
+                (2, 2, 5.0),
+                (3, 0, 4.0),
+                (3, 1, 2.0),
+                (3, 3, 1.0),
+            ],
+        )
+    }
+
+    #[test]
+    fn slope_one_on_the_first_matrix_matches_hand_calculation() {
+        let model = fit(false, first_matrix(0, 0));
+        // U1 → C: U1 rated A = 5, B = 4, μ_U1 = 4.5.
+        //   dev(C, A) = 4 − 3 = 1 (U2), dev(C, B) = 5 − 5 = 0 (U3): 4.5 + (1 + 0)/2 = 5.
+        let prediction = model.predict(0, 2);
+        assert!((prediction.explanation.raw - 5.0).abs() < CLOSE);
+        assert_eq!(prediction.explanation.neighbours.len(), 2);
+        // U1 → D: dev(D, A) = 2 − 3 = −1 (U2); nobody rated D and B: 4.5 − 1 = 3.5.
+        let prediction = model.predict(0, 3);
+        assert!((prediction.value - 3.5).abs() < CLOSE);
+        assert_eq!(
+            prediction.explanation.neighbours[0].neighbour,
+            Entity::Item(0)
+        );
+        assert!((prediction.explanation.neighbours[0].contribution + 1.0).abs() < CLOSE);
+        // U3 → A: dev(A, B) = 5 − 4 = 1 (U1), dev(A, C) = 3 − 4 = −1 (U2): 5 + 0 = 5.
+        assert!((model.predict_value(2, 0) - 5.0).abs() < CLOSE);
+        // U3 → D: only dev(D, C) = 2 − 4 = −2 (U2): 5 − 2 = 3.
+        assert!((model.predict_value(2, 3) - 3.0).abs() < CLOSE);
+        // U2 → B: dev(B, A) = 4 − 5 = −1, dev(B, C) = 0, none with D: 3 − 1/2 = 2.5.
+        assert!((model.predict_value(1, 1) - 2.5).abs() < CLOSE);
+    }
+
+    #[test]
+    fn weighted_slope_one_weighs_items_by_common_raters() {
+        let weighted = fit(true, four_users());
+        let plain = fit(false, four_users());
+        // U2 (A = 3, C = 4, D = 2) → B:
+        //   dev(B, A) = ((4 − 5) + (2 − 4)) / 2 = −1.5, c = 2 (U1, U4)
+        //   dev(B, C) = 5 − 5 = 0, c = 1 (U3);  dev(B, D) = 2 − 1 = 1, c = 1 (U4)
+        // weighted: ((3 − 1.5)·2 + (4 + 0)·1 + (2 + 1)·1) / 4 = 10/4 = 2.5
+        // plain:    μ_U2 + (−1.5 + 0 + 1)/3 = 3 − 1/6 = 17/6
+        let prediction = weighted.predict(1, 1);
+        let explanation = &prediction.explanation;
+        assert!((explanation.raw - 2.5).abs() < CLOSE, "{explanation:?}");
+        assert!((plain.predict_value(1, 1) - 17.0 / 6.0).abs() < CLOSE);
+        // Shares 2/4, 1/4, 1/4; base Σ w r = (3·2 + 4 + 2)/4 = 3; contributions
+        // −0.75, 0, 0.25.
+        let first = &explanation.neighbours[0];
+        assert_eq!(first.neighbour, Entity::Item(0));
+        assert!((first.share - 0.5).abs() < CLOSE && (first.similarity - 2.0).abs() < CLOSE);
+        assert!((first.contribution + 0.75).abs() < CLOSE);
+        assert!((explanation.base() - 3.0).abs() < CLOSE);
+        assert!((explanation.base() + explanation.contributions() - explanation.raw).abs() < CLOSE);
+    }
+
+    #[test]
+    fn per_prediction_deviations_equal_the_dense_table() {
+        for weighted in [false, true] {
+            let dense = fit(weighted, four_users());
+            let sparse = SlopeOne {
+                dense: None,
+                ..fit(weighted, four_users())
+            };
+            for user in 0..4 {
+                for item in 0..4 {
+                    let (a, b) = (dense.predict(user, item), sparse.predict(user, item));
+                    assert!((a.value - b.value).abs() < CLOSE, "{a:?} {b:?}");
+                    assert_eq!(
+                        a.explanation.neighbours.len(),
+                        b.explanation.neighbours.len()
+                    );
+                    assert!((dense.predict_value(user, item) - a.value).abs() < CLOSE);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_common_rater_falls_back_to_the_user_mean_and_unknowns_to_the_global_mean() {
+        // U1 rated only A, U2 only B: nothing links A and B. μ = (5 + 1) / 2 = 3.
+        let matrix = matrix(3, 3, &[(0, 0, 5.0), (1, 1, 1.0)]);
+        for weighted in [false, true] {
+            let model = fit(weighted, matrix.clone());
+            let prediction = model.predict(0, 1);
+            assert!((prediction.value - 5.0).abs() < CLOSE);
+            assert!(matches!(
+                prediction.explanation.fallback.as_ref().map(|f| &f.reason),
+                Some(FallbackReason::TooFewNeighbours { found: 0, .. })
+            ));
+            assert!((model.predict_value(0, 1) - 5.0).abs() < CLOSE);
+            let unknown = model.predict(2, 2);
+            assert!((unknown.value - 3.0).abs() < CLOSE && unknown.was_impossible());
+            assert!((model.predict_value(2, 0) - 3.0).abs() < CLOSE);
+        }
+    }
+}

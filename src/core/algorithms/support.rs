@@ -64,3 +64,44 @@ pub(crate) fn factor_terms(user: &[f64], item: &[f64]) -> Vec<FactorTerm> {
     });
     terms
 }
+
+/// Matrices shared by the algorithms' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::sync::Arc;
+
+    use crate::core::matrix::{Rating, RatingMatrix, RatingScale};
+
+    /// The first matrix of the design, users U1..U3 = 0..2, movies A..D = 0..3, in
+    /// this input order: U1 A=5, U1 B=4, U2 A=3, U2 C=4, U2 D=2, U3 B=5, U3 C=5.
+    /// `extra_users` and `extra_items` add indices without ratings (unknown ones).
+    pub(crate) fn first_matrix(extra_users: usize, extra_items: usize) -> Arc<RatingMatrix> {
+        let cells = [
+            (0, 0, 5.0),
+            (0, 1, 4.0),
+            (1, 0, 3.0),
+            (1, 2, 4.0),
+            (1, 3, 2.0),
+            (2, 1, 5.0),
+            (2, 2, 5.0),
+        ];
+        matrix(3 + extra_users, 4 + extra_items, &cells)
+    }
+
+    /// A matrix from `(user, item, rating)` cells on the scale 1..5.
+    pub(crate) fn matrix(
+        n_users: usize,
+        n_items: usize,
+        cells: &[(u32, u32, f64)],
+    ) -> Arc<RatingMatrix> {
+        let ratings: Vec<Rating> = cells
+            .iter()
+            .map(|&(user, item, value)| Rating { user, item, value })
+            .collect();
+        let scale = RatingScale { min: 1.0, max: 5.0 };
+        match RatingMatrix::new(n_users, n_items, &ratings, scale) {
+            Ok(matrix) => Arc::new(matrix),
+            Err(error) => panic!("test matrix: {error}"),
+        }
+    }
+}
