@@ -306,3 +306,73 @@ impl Model for CoClustering {
         &self.matrix
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::algorithms::support::fixtures::first_matrix;
+
+    fn fit(settings: &[&str], matrix: Arc<RatingMatrix>) -> Box<dyn Model> {
+        let settings: Vec<String> = settings.iter().map(|s| s.to_string()).collect();
+        let params = match COCLUSTERING.parse_params(&settings) {
+            Ok(params) => params,
+            Err(error) => panic!("{error}"),
+        };
+        match fit_coclustering(matrix, &params, &Progress::none()) {
+            Ok(model) => model,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    #[test]
+    fn one_cluster_each_gives_user_mean_plus_item_mean_minus_global_mean() {
+        // With a single cluster of each kind every cluster mean is μ = 4, so
+        // r̂ = μ + (μ_u − μ) + (μ_i − μ). U1 → C: 4 + 0.5 + 0.5 = 5;
+        // U2 → B: 4 + (3 − 4) + (4.5 − 4) = 3.5; U3 → D: 4 + 1 + (2 − 4) = 3.
+        let model = fit(&["user_clusters=1", "item_clusters=1"], first_matrix(1, 1));
+        let prediction = model.predict(0, 2);
+        assert!(
+            (prediction.explanation.raw - 5.0).abs() < 1e-12,
+            "{prediction:?}"
+        );
+        assert!((model.predict_value(1, 1) - 3.5).abs() < 1e-12);
+        assert!((model.predict_value(2, 3) - 3.0).abs() < 1e-12);
+        // Unknown user → μ_i (μ_B = 4.5); unknown item → μ_u (μ_U2 = 3); both → μ.
+        assert!((model.predict_value(3, 1) - 4.5).abs() < 1e-12);
+        assert!((model.predict_value(1, 4) - 3.0).abs() < 1e-12);
+        assert!((model.predict_value(3, 4) - 4.0).abs() < 1e-12);
+        assert!(model.predict(3, 1).was_impossible());
+    }
+
+    #[test]
+    fn clusters_separate_two_taste_groups() {
+        // Users 0–3 love items 0–3 and hate 4–7; users 4–7 the reverse. With two
+        // clusters each the co-cluster means are 5 and 1 once the groups are found,
+        // and users' and items' means stay near their clusters' (about 3), so a
+        // held-back cell is predicted near its group's rating.
+        let mut cells = Vec::new();
+        for user in 0..8u32 {
+            for item in 0..8u32 {
+                if (user + item) % 5 == 0 {
+                    continue; // held back
+                }
+                let likes = (user < 4) == (item < 4);
+                cells.push((user, item, if likes { 5.0 } else { 1.0 }));
+            }
+        }
+        let matrix = crate::core::algorithms::support::fixtures::matrix(8, 8, &cells);
+        let found = (0..20).any(|seed| {
+            let model = fit(
+                &[
+                    "user_clusters=2",
+                    "item_clusters=2",
+                    &format!("seed={seed}"),
+                ],
+                matrix.clone(),
+            );
+            (model.predict_value(0, 0) - 5.0).abs() < 0.5
+                && (model.predict_value(1, 4) - 1.0).abs() < 0.5
+        });
+        assert!(found, "no seed of 20 separated the two groups");
+    }
+}

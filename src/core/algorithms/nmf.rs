@@ -250,3 +250,56 @@ fn fit_nmf(
         note: None,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::algorithms::support::fixtures::matrix;
+
+    #[test]
+    fn one_multiplicative_update_matches_hand_calculation() {
+        // One rating r = 4, one factor starting at p = q = 0.5 (init_low = init_high),
+        // λ = 0.06: r̂ = 0.25.
+        //   p ← p · (q r) / (q r̂ + n λ p) = 0.5 · 2 / (0.125 + 0.03) = 1 / 0.155
+        //   q ← q · (p r) / (p r̂ + n λ q) = 1 / 0.155 (with the old p)
+        // so r̂ = (1 / 0.155)² afterwards.
+        let settings: Vec<String> = ["factors=1", "epochs=1", "init_low=0.5", "init_high=0.5"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let params = match NMF.parse_params(&settings) {
+            Ok(params) => params,
+            Err(error) => panic!("{error}"),
+        };
+        let model = match fit_nmf(matrix(1, 1, &[(0, 0, 4.0)]), &params, &Progress::none()) {
+            Ok(model) => model,
+            Err(error) => panic!("{error}"),
+        };
+        let raw = model.predict(0, 0).explanation.raw;
+        assert!((raw - (1.0f64 / 0.155).powi(2)).abs() < 1e-9, "{raw}");
+    }
+
+    #[test]
+    fn factors_stay_non_negative() {
+        let cells: Vec<(u32, u32, f64)> = (0..30u32)
+            .map(|k| (k % 6, (k * 7) % 5, 1.0 + (k % 5) as f64))
+            .collect();
+        let params = NMF.default_params();
+        let model = match fit_nmf(matrix(6, 5, &cells), &params, &Progress::none()) {
+            Ok(model) => model,
+            Err(error) => panic!("{error}"),
+        };
+        for user in 0..6 {
+            for item in 0..5 {
+                let prediction = model.predict(user, item);
+                assert!(
+                    prediction
+                        .explanation
+                        .factors
+                        .iter()
+                        .all(|f| f.user_value >= 0.0 && f.item_value >= 0.0)
+                );
+            }
+        }
+    }
+}

@@ -466,3 +466,124 @@ fn fit_svdpp(
         ),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::algorithms::support::fixtures::first_matrix;
+
+    /// SVD++ as the reference formulation writes it, rating by rating, recomputing
+    /// the implicit sum and updating every `y_j` of the user after each rating.
+    fn naive_svdpp(matrix: &RatingMatrix, f: usize, epochs: usize, seed: u64) -> Vec<f64> {
+        let (rate, reg) = (0.007, 0.02);
+        let mut rng = rand::SeedableRng::seed_from_u64(seed);
+        let mut p = normal_factors(&mut rng, matrix.n_users() * f, 0.0, 0.1);
+        let mut q = normal_factors(&mut rng, matrix.n_items() * f, 0.0, 0.1);
+        let mut y = normal_factors(&mut rng, matrix.n_items() * f, 0.0, 0.1);
+        let (mut bu, mut bi) = (vec![0.0; matrix.n_users()], vec![0.0; matrix.n_items()]);
+        let mu = matrix.global_mean();
+        for _ in 0..epochs {
+            for rating in matrix.ratings() {
+                let (u, i) = (rating.user as usize, rating.item as usize);
+                let rated = matrix.user_ratings(rating.user).0;
+                let root = (rated.len() as f64).sqrt();
+                let mut implicit = vec![0.0; f];
+                for &j in rated {
+                    for k in 0..f {
+                        implicit[k] += y[j as usize * f + k] / root;
+                    }
+                }
+                let dot: f64 = (0..f)
+                    .map(|k| q[i * f + k] * (p[u * f + k] + implicit[k]))
+                    .sum();
+                let error = rating.value - (mu + bu[u] + bi[i] + dot);
+                bu[u] += rate * (error - reg * bu[u]);
+                bi[i] += rate * (error - reg * bi[i]);
+                for k in 0..f {
+                    let (pk, qk) = (p[u * f + k], q[i * f + k]);
+                    p[u * f + k] += rate * (error * qk - reg * pk);
+                    q[i * f + k] += rate * (error * (pk + implicit[k]) - reg * qk);
+                    for &j in rated {
+                        let at = j as usize * f + k;
+                        y[at] += rate * (error * qk / root - reg * y[at]);
+                    }
+                }
+            }
+        }
+        let mut predictions = Vec::new();
+        for u in 0..matrix.n_users() {
+            let rated = matrix.user_ratings(u as UserIndex).0;
+            let root = (rated.len() as f64).sqrt();
+            for i in 0..matrix.n_items() {
+                let mut dot = 0.0;
+                for k in 0..f {
+                    let implicit: f64 = rated.iter().map(|&j| y[j as usize * f + k]).sum::<f64>();
+                    dot += q[i * f + k] * (p[u * f + k] + implicit / root);
+                }
+                predictions.push(mu + bu[u] + bi[i] + dot);
+            }
+        }
+        predictions
+    }
+
+    #[test]
+    fn svdpp_with_deferred_implicit_updates_equals_the_rating_by_rating_form() {
+        let matrix = first_matrix(0, 0);
+        let params =
+            match SVDPP.parse_params(&["factors=3".into(), "epochs=30".into(), "seed=9".into()]) {
+                Ok(params) => params,
+                Err(error) => panic!("{error}"),
+            };
+        let model = match fit_svdpp(matrix.clone(), &params, &Progress::none()) {
+            Ok(model) => model,
+            Err(error) => panic!("{error}"),
+        };
+        let expected = naive_svdpp(&matrix, 3, 30, 9);
+        for user in 0..3 {
+            for item in 0..4 {
+                let raw = model.predict(user, item).explanation.raw;
+                let want = expected[user as usize * 4 + item as usize];
+                assert!(
+                    (raw - want).abs() < 1e-12,
+                    "({user}, {item}): {raw} vs {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn one_svd_step_matches_hand_calculation() {
+        // One rating (U1, A) = 5, μ = 5, one factor. With init_std = 0 and
+        // init_mean = 0.5, p = q = 0.5: e = 5 − (5 + 0 + 0 + 0.25) = −0.25.
+        // γ = 0.1, λ = 0: b_u = b_i = −0.025, p = q = 0.5 + 0.1·(−0.25·0.5) = 0.4875.
+        // r̂ = 5 − 0.05 + 0.4875² = 5.18765625 (raw, before clipping).
+        let matrix = crate::core::algorithms::support::fixtures::matrix(1, 1, &[(0, 0, 5.0)]);
+        let settings: Vec<String> = [
+            "factors=1",
+            "epochs=1",
+            "learning_rate=0.1",
+            "reg=0",
+            "init_mean=0.5",
+            "init_std=0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let params = match SVD.parse_params(&settings) {
+            Ok(params) => params,
+            Err(error) => panic!("{error}"),
+        };
+        let model = match fit_svd(matrix, &params, &Progress::none()) {
+            Ok(model) => model,
+            Err(error) => panic!("{error}"),
+        };
+        let prediction = model.predict(0, 0);
+        assert!(
+            (prediction.explanation.raw - 5.18765625).abs() < 1e-12,
+            "{prediction:?}"
+        );
+        assert_eq!(prediction.value, 5.0);
+        let factor = &prediction.explanation.factors[0];
+        assert!((factor.user_value - 0.4875).abs() < 1e-12);
+    }
+}
