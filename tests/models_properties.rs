@@ -302,3 +302,39 @@ fn factorisation_on_movielens_100k_is_as_accurate_as_the_reference() {
         assert!(rmse <= published + 0.003, "{name}: RMSE {rmse:.4}");
     }
 }
+
+#[test]
+fn iterative_fits_report_progress_to_the_end_and_honour_cancellation() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc as SharedArc, Mutex};
+
+    let matrix = planted();
+    for name in [
+        "baseline_als",
+        "baseline_sgd",
+        "slope_one",
+        "slope_one_weighted",
+        "coclustering",
+        "svd",
+        "svdpp",
+        "nmf",
+        "als",
+    ] {
+        let spec = find(name).unwrap();
+        let last = SharedArc::new(Mutex::new(None));
+        let seen = last.clone();
+        let progress = Progress::new(SharedArc::new(AtomicBool::new(false)), move |f, _| {
+            *seen.lock().unwrap() = Some(f);
+        });
+        spec.fit_model(matrix.clone(), &spec.default_params(), &progress)
+            .unwrap();
+        assert_eq!(*last.lock().unwrap(), Some(1.0), "{name}");
+
+        let cancelled = Progress::new(SharedArc::new(AtomicBool::new(true)), |_, _| {});
+        let result = spec.fit_model(matrix.clone(), &spec.default_params(), &cancelled);
+        assert!(
+            matches!(result, Err(recscope::core::algorithms::FitError::Cancelled)),
+            "{name}"
+        );
+    }
+}
