@@ -4,8 +4,14 @@
 //! the explorer and the command line list, configure and explain it from its
 //! [`AlgorithmSpec`] without further changes.
 
+pub mod als;
 pub mod baseline;
+pub mod coclustering;
 pub mod knn;
+pub mod nmf;
+pub mod slope_one;
+mod support;
+pub mod svd;
 
 use std::sync::Arc;
 
@@ -126,10 +132,22 @@ impl AlgorithmSpec {
 /// Every algorithm recscope offers, in the order the explorer cycles through them.
 pub static REGISTRY: &[AlgorithmSpec] = &[
     baseline::GLOBAL_MEAN,
+    baseline::USER_MEAN,
+    baseline::ITEM_MEAN,
+    baseline::BASELINE_ALS,
+    baseline::BASELINE_SGD,
     knn::KNN_BASIC,
     knn::KNN_MEANS,
     knn::KNN_ZSCORE,
     knn::KNN_BASELINE,
+    slope_one::SLOPE_ONE,
+    slope_one::SLOPE_ONE_WEIGHTED,
+    coclustering::COCLUSTERING,
+    svd::SVD,
+    svd::SVDPP,
+    nmf::NMF,
+    als::ALS,
+    baseline::RANDOM,
 ];
 
 /// The algorithm registered under `name`.

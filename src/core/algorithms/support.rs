@@ -1,0 +1,107 @@
+//! Small pieces shared by the baseline, Slope One and factorisation models: reading
+//! parameters, naming an unknown user or item, and listing factor contributions.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::core::explain::{FactorTerm, FallbackReason};
+use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
+use crate::core::params::Params;
+
+/// A count parameter (epochs, factors, clusters) as `usize`; negative values read as 0.
+pub(crate) fn count(params: &Params, name: &str, default: usize) -> usize {
+    usize::try_from(params.int(name, default as i64)).unwrap_or(0)
+}
+
+/// The random generator of a fit, from the `seed` parameter.
+pub(crate) fn seeded_rng(params: &Params, default_seed: i64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(params.int("seed", default_seed) as u64)
+}
+
+/// Why a cell cannot use the formula because its user or item has no training
+/// ratings, or `None` when both are known.
+pub(crate) fn unknown(
+    matrix: &RatingMatrix,
+    user: UserIndex,
+    item: ItemIndex,
+) -> Option<FallbackReason> {
+    match (matrix.knows_user(user), matrix.knows_item(item)) {
+        (true, true) => None,
+        (false, true) => Some(FallbackReason::UnknownUser),
+        (true, false) => Some(FallbackReason::UnknownItem),
+        (false, false) => Some(FallbackReason::UnknownUserAndItem),
+    }
+}
+
+/// Row `index` of a flat row-major array with `width` columns.
+pub(crate) fn row(values: &[f64], index: usize, width: usize) -> &[f64] {
+    &values[index * width..(index + 1) * width]
+}
+
+/// Dot product of two equally long vectors.
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Every factor's part in `user · item`, largest magnitude first (ties by factor).
+pub(crate) fn factor_terms(user: &[f64], item: &[f64]) -> Vec<FactorTerm> {
+    let mut terms: Vec<FactorTerm> = user
+        .iter()
+        .zip(item)
+        .enumerate()
+        .map(|(factor, (&user_value, &item_value))| FactorTerm {
+            factor,
+            user_value,
+            item_value,
+            contribution: user_value * item_value,
+        })
+        .collect();
+    terms.sort_by(|a, b| {
+        b.contribution
+            .abs()
+            .total_cmp(&a.contribution.abs())
+            .then(a.factor.cmp(&b.factor))
+    });
+    terms
+}
+
+/// Matrices shared by the algorithms' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use std::sync::Arc;
+
+    use crate::core::matrix::{Rating, RatingMatrix, RatingScale};
+
+    /// The first matrix of the design, users U1..U3 = 0..2, movies A..D = 0..3, in
+    /// this input order: U1 A=5, U1 B=4, U2 A=3, U2 C=4, U2 D=2, U3 B=5, U3 C=5.
+    /// `extra_users` and `extra_items` add indices without ratings (unknown ones).
+    pub(crate) fn first_matrix(extra_users: usize, extra_items: usize) -> Arc<RatingMatrix> {
+        let cells = [
+            (0, 0, 5.0),
+            (0, 1, 4.0),
+            (1, 0, 3.0),
+            (1, 2, 4.0),
+            (1, 3, 2.0),
+            (2, 1, 5.0),
+            (2, 2, 5.0),
+        ];
+        matrix(3 + extra_users, 4 + extra_items, &cells)
+    }
+
+    /// A matrix from `(user, item, rating)` cells on the scale 1..5.
+    pub(crate) fn matrix(
+        n_users: usize,
+        n_items: usize,
+        cells: &[(u32, u32, f64)],
+    ) -> Arc<RatingMatrix> {
+        let ratings: Vec<Rating> = cells
+            .iter()
+            .map(|&(user, item, value)| Rating { user, item, value })
+            .collect();
+        let scale = RatingScale { min: 1.0, max: 5.0 };
+        match RatingMatrix::new(n_users, n_items, &ratings, scale) {
+            Ok(matrix) => Arc::new(matrix),
+            Err(error) => panic!("test matrix: {error}"),
+        }
+    }
+}

@@ -1,0 +1,589 @@
+//! Matrix factorisation by stochastic gradient descent: SVD in Funk's style, biased or
+//! not (Koren, Bell and Volinsky, "Matrix factorization techniques for recommender
+//! systems", 2009), and SVD++ with implicit feedback (Koren, "Factorization meets the
+//! neighborhood", 2008). Also the fitted factor model every factorisation here
+//! predicts with.
+
+use std::sync::Arc;
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+use super::{AlgorithmSpec, Family, FitError, Model, support};
+use crate::core::explain::{Explanation, Prediction, Term};
+use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
+use crate::core::params::{ParamKind, ParamSpec, Params};
+use crate::core::progress::Progress;
+
+/// Users between two cancellation checks inside an epoch.
+pub(crate) const USERS_PER_CHECK: usize = 1024;
+
+const SEED: ParamSpec = ParamSpec {
+    name: "seed",
+    kind: ParamKind::Int {
+        min: 0,
+        max: i64::MAX,
+        default: 0,
+    },
+    help: "seed of the random initial factors",
+};
+
+const fn factors(default: i64) -> ParamSpec {
+    ParamSpec {
+        name: "factors",
+        kind: ParamKind::Int {
+            min: 1,
+            max: 1000,
+            default,
+        },
+        help: "number of latent factors",
+    }
+}
+
+const fn epochs(default: i64) -> ParamSpec {
+    ParamSpec {
+        name: "epochs",
+        kind: ParamKind::Int {
+            min: 0,
+            max: 10_000,
+            default,
+        },
+        help: "passes over all ratings",
+    }
+}
+
+const fn learning_rate(default: f64) -> ParamSpec {
+    ParamSpec {
+        name: "learning_rate",
+        kind: ParamKind::Float {
+            min: 0.0,
+            max: 1.0,
+            default,
+        },
+        help: "step size γ of every update",
+    }
+}
+
+const fn reg(default: f64) -> ParamSpec {
+    ParamSpec {
+        name: "reg",
+        kind: ParamKind::Float {
+            min: 0.0,
+            max: 100.0,
+            default,
+        },
+        help: "regularisation λ of every parameter",
+    }
+}
+
+const INIT_MEAN: ParamSpec = ParamSpec {
+    name: "init_mean",
+    kind: ParamKind::Float {
+        min: -10.0,
+        max: 10.0,
+        default: 0.0,
+    },
+    help: "mean of the normal distribution the factors start from",
+};
+
+const INIT_STD: ParamSpec = ParamSpec {
+    name: "init_std",
+    kind: ParamKind::Float {
+        min: 0.0,
+        max: 10.0,
+        default: 0.1,
+    },
+    help: "standard deviation of the normal distribution the factors start from",
+};
+
+const SVD_PARAMS: &[ParamSpec] = &[
+    factors(100),
+    epochs(20),
+    ParamSpec {
+        name: "biased",
+        kind: ParamKind::Bool { default: true },
+        help: "learn a global mean, user and item biases besides the factors",
+    },
+    learning_rate(0.005),
+    reg(0.02),
+    INIT_MEAN,
+    INIT_STD,
+    SEED,
+];
+
+const SVDPP_PARAMS: &[ParamSpec] = &[
+    factors(20),
+    epochs(20),
+    learning_rate(0.007),
+    reg(0.02),
+    INIT_MEAN,
+    INIT_STD,
+    SEED,
+];
+
+pub const SVD: AlgorithmSpec = AlgorithmSpec {
+    name: "svd",
+    title: "SVD (SGD)",
+    family: Family::Factorisation,
+    description: "Users and items as vectors of latent factors whose dot product, plus \
+                  the global mean and the two biases, predicts the rating; fitted by \
+                  stochastic gradient descent.",
+    params: SVD_PARAMS,
+    fit: fit_svd,
+};
+
+pub const SVDPP: AlgorithmSpec = AlgorithmSpec {
+    name: "svdpp",
+    title: "SVD++",
+    family: Family::Factorisation,
+    description: "SVD whose user vector also sums a factor vector of every item the user \
+                  rated, so that what was rated counts besides how.",
+    params: SVDPP_PARAMS,
+    fit: fit_svdpp,
+};
+
+/// A fitted factor model: `r̂ = μ + b_u + b_i + p_u · q_i` when biased, `r̂ = p_u · q_i`
+/// when not. Factors are stored flat, row-major, `n_factors` values per user (item).
+pub(crate) struct Factorised {
+    pub matrix: Arc<RatingMatrix>,
+    pub biased: bool,
+    pub n_factors: usize,
+    pub user_bias: Vec<f64>,
+    pub item_bias: Vec<f64>,
+    pub user_factors: Vec<f64>,
+    pub item_factors: Vec<f64>,
+    /// The formula shown, in the symbols of the terms and factors.
+    pub formula: &'static str,
+    /// What the user factors hold, when they are more than `p_u`.
+    pub note: Option<&'static str>,
+}
+
+impl Factorised {
+    fn user_vector(&self, user: UserIndex) -> &[f64] {
+        support::row(&self.user_factors, user as usize, self.n_factors)
+    }
+
+    fn item_vector(&self, item: ItemIndex) -> &[f64] {
+        support::row(&self.item_factors, item as usize, self.n_factors)
+    }
+
+    /// The raw prediction; `None` for an unbiased model when the user or the item is
+    /// unknown (the global mean is used instead).
+    fn raw(&self, user: UserIndex, item: ItemIndex) -> Option<f64> {
+        let known_user = self.matrix.knows_user(user);
+        let known_item = self.matrix.knows_item(item);
+        let interaction = if known_user && known_item {
+            support::dot(self.user_vector(user), self.item_vector(item))
+        } else {
+            0.0
+        };
+        if self.biased {
+            let mut raw = self.matrix.global_mean() + interaction;
+            if known_user {
+                raw += self.user_bias[user as usize];
+            }
+            if known_item {
+                raw += self.item_bias[item as usize];
+            }
+            Some(raw)
+        } else if known_user && known_item {
+            Some(interaction)
+        } else {
+            None
+        }
+    }
+
+    fn explain(&self, user: UserIndex, item: ItemIndex) -> Explanation {
+        let unknown = support::unknown(&self.matrix, user, item);
+        let mut terms = Vec::new();
+        if self.biased || unknown.is_some() {
+            terms.push(Term::new(
+                "μ",
+                "mean of all known ratings",
+                self.matrix.global_mean(),
+            ));
+        }
+        if self.biased {
+            let user_bias = if self.matrix.knows_user(user) {
+                self.user_bias[user as usize]
+            } else {
+                0.0
+            };
+            let item_bias = if self.matrix.knows_item(item) {
+                self.item_bias[item as usize]
+            } else {
+                0.0
+            };
+            terms.push(Term::new("b_u", "user bias", user_bias));
+            terms.push(Term::new("b_i", "item bias", item_bias));
+        }
+        let mut explanation = Explanation::from_terms(self.formula, terms);
+        match unknown {
+            Some(reason) => {
+                let used = if self.biased {
+                    "μ plus the known biases, without factors"
+                } else {
+                    "global mean μ"
+                };
+                explanation = explanation.with_fallback(reason, used);
+            }
+            None => {
+                explanation.factors =
+                    support::factor_terms(self.user_vector(user), self.item_vector(item));
+                explanation.raw += explanation.contributions();
+            }
+        }
+        if let Some(note) = self.note {
+            explanation = explanation.with_note(note);
+        }
+        explanation
+    }
+}
+
+impl Model for Factorised {
+    fn predict(&self, user: UserIndex, item: ItemIndex) -> Prediction {
+        let explanation = self.explain(user, item);
+        Prediction {
+            value: self.matrix.scale().clip(explanation.raw),
+            explanation,
+        }
+    }
+
+    fn predict_value(&self, user: UserIndex, item: ItemIndex) -> f64 {
+        let raw = self.raw(user, item).unwrap_or(self.matrix.global_mean());
+        self.matrix.scale().clip(raw)
+    }
+
+    fn matrix(&self) -> &RatingMatrix {
+        &self.matrix
+    }
+}
+
+/// `count` draws from a normal distribution, flat.
+pub(crate) fn normal_factors(rng: &mut ChaCha8Rng, count: usize, mean: f64, std: f64) -> Vec<f64> {
+    (0..count)
+        .map(|_| mean + std * rng.sample::<f64, _>(StandardNormal))
+        .collect()
+}
+
+/// Learning settings shared by SVD and SVD++.
+struct Sgd {
+    n_factors: usize,
+    epochs: usize,
+    learning_rate: f64,
+    reg: f64,
+}
+
+impl Sgd {
+    fn from_params(params: &Params, factors: usize, learning_rate: f64) -> Self {
+        Sgd {
+            n_factors: support::count(params, "factors", factors).max(1),
+            epochs: support::count(params, "epochs", 20),
+            learning_rate: params.float("learning_rate", learning_rate),
+            reg: params.float("reg", 0.02),
+        }
+    }
+}
+
+fn fit_svd(
+    matrix: Arc<RatingMatrix>,
+    params: &Params,
+    progress: &Progress,
+) -> Result<Box<dyn Model>, FitError> {
+    let sgd = Sgd::from_params(params, 100, 0.005);
+    let biased = params.bool("biased", true);
+    let mut rng = support::seeded_rng(params, 0);
+    let (mean, std) = (
+        params.float("init_mean", 0.0),
+        params.float("init_std", 0.1),
+    );
+    let f = sgd.n_factors;
+    let mut user_factors = normal_factors(&mut rng, matrix.n_users() * f, mean, std);
+    let mut item_factors = normal_factors(&mut rng, matrix.n_items() * f, mean, std);
+    let mut user_bias = vec![0.0; matrix.n_users()];
+    let mut item_bias = vec![0.0; matrix.n_items()];
+    let global_mean = if biased { matrix.global_mean() } else { 0.0 };
+    let (rate, reg) = (sgd.learning_rate, sgd.reg);
+
+    for epoch in 0..sgd.epochs {
+        for user in 0..matrix.n_users() {
+            if user % USERS_PER_CHECK == 0 {
+                progress.check()?;
+            }
+            let (items, ratings) = matrix.user_ratings(user as UserIndex);
+            let user_vector = &mut user_factors[user * f..(user + 1) * f];
+            for (&item, &rating) in items.iter().zip(ratings) {
+                let item = item as usize;
+                let item_vector = &mut item_factors[item * f..(item + 1) * f];
+                let dot = support::dot(user_vector, item_vector);
+                let error = rating - (global_mean + user_bias[user] + item_bias[item] + dot);
+                if biased {
+                    user_bias[user] += rate * (error - reg * user_bias[user]);
+                    item_bias[item] += rate * (error - reg * item_bias[item]);
+                }
+                for (p, q) in user_vector.iter_mut().zip(item_vector.iter_mut()) {
+                    let (old_p, old_q) = (*p, *q);
+                    *p += rate * (error * old_q - reg * old_p);
+                    *q += rate * (error * old_p - reg * old_q);
+                }
+            }
+        }
+        progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD epochs");
+    }
+
+    Ok(Box::new(Factorised {
+        matrix,
+        biased,
+        n_factors: f,
+        user_bias,
+        item_bias,
+        user_factors,
+        item_factors,
+        formula: if biased {
+            "r̂ = μ + b_u + b_i + p_u · q_i"
+        } else {
+            "r̂ = p_u · q_i"
+        },
+        note: None,
+    }))
+}
+
+/// SVD++ by SGD, user by user, each user's ratings in input order, with the updates
+/// of the reference formulation: after each rating every `y_j` of the user's items
+/// moves by `γ (e q_i / √|I_u| − λ y_j)`. Because that step is the same for all of
+/// the user's items, it is kept as one running decay and offset and applied to the
+/// `y_j` once at the end of the user's ratings, and their sum is updated in place:
+/// the result is the same, at the cost of SVD rather than `|I_u|` times more.
+fn fit_svdpp(
+    matrix: Arc<RatingMatrix>,
+    params: &Params,
+    progress: &Progress,
+) -> Result<Box<dyn Model>, FitError> {
+    let sgd = Sgd::from_params(params, 20, 0.007);
+    let mut rng = support::seeded_rng(params, 0);
+    let (mean, std) = (
+        params.float("init_mean", 0.0),
+        params.float("init_std", 0.1),
+    );
+    let f = sgd.n_factors;
+    let mut user_factors = normal_factors(&mut rng, matrix.n_users() * f, mean, std);
+    let mut item_factors = normal_factors(&mut rng, matrix.n_items() * f, mean, std);
+    let mut implicit_factors = normal_factors(&mut rng, matrix.n_items() * f, mean, std);
+    let mut user_bias = vec![0.0; matrix.n_users()];
+    let mut item_bias = vec![0.0; matrix.n_items()];
+    let global_mean = matrix.global_mean();
+    let (rate, reg) = (sgd.learning_rate, sgd.reg);
+    let decay = 1.0 - rate * reg;
+    // Σ_j y_j over the user's items, the offset added to each y_j, and Σ y_j / √|I_u|.
+    let mut implicit_sum = vec![0.0; f];
+    let mut offset = vec![0.0; f];
+    let mut implicit = vec![0.0; f];
+
+    for epoch in 0..sgd.epochs {
+        for user in 0..matrix.n_users() {
+            if user % USERS_PER_CHECK == 0 {
+                progress.check()?;
+            }
+            let (items, ratings) = matrix.user_ratings(user as UserIndex);
+            if items.is_empty() {
+                continue;
+            }
+            let n_rated = items.len() as f64;
+            let sqrt_rated = n_rated.sqrt();
+            implicit_sum.fill(0.0);
+            for &j in items {
+                let y = support::row(&implicit_factors, j as usize, f);
+                for (s, v) in implicit_sum.iter_mut().zip(y) {
+                    *s += v;
+                }
+            }
+            offset.fill(0.0);
+            let mut scale = 1.0;
+            let user_vector = &mut user_factors[user * f..(user + 1) * f];
+
+            for (&item, &rating) in items.iter().zip(ratings) {
+                let item = item as usize;
+                let item_vector = &mut item_factors[item * f..(item + 1) * f];
+                for (x, s) in implicit.iter_mut().zip(&implicit_sum) {
+                    *x = s / sqrt_rated;
+                }
+                let mut dot = 0.0;
+                for k in 0..f {
+                    dot += item_vector[k] * (user_vector[k] + implicit[k]);
+                }
+                let error = rating - (global_mean + user_bias[user] + item_bias[item] + dot);
+                user_bias[user] += rate * (error - reg * user_bias[user]);
+                item_bias[item] += rate * (error - reg * item_bias[item]);
+                for k in 0..f {
+                    let (old_p, old_q) = (user_vector[k], item_vector[k]);
+                    user_vector[k] += rate * (error * old_q - reg * old_p);
+                    item_vector[k] += rate * (error * (old_p + implicit[k]) - reg * old_q);
+                    let step = rate * error * old_q / sqrt_rated;
+                    implicit_sum[k] = decay * implicit_sum[k] + n_rated * step;
+                    offset[k] = decay * offset[k] + step;
+                }
+                scale *= decay;
+            }
+
+            for &j in items {
+                let y = &mut implicit_factors[j as usize * f..(j as usize + 1) * f];
+                for (v, o) in y.iter_mut().zip(&offset) {
+                    *v = scale * *v + o;
+                }
+            }
+        }
+        progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD++ epochs");
+    }
+
+    // Fold the implicit part into the user vectors: p_u + Σ_j y_j / √|I_u|.
+    for user in 0..matrix.n_users() {
+        let items = matrix.user_ratings(user as UserIndex).0;
+        if items.is_empty() {
+            continue;
+        }
+        let sqrt_rated = (items.len() as f64).sqrt();
+        for &j in items {
+            let y = support::row(&implicit_factors, j as usize, f);
+            for k in 0..f {
+                user_factors[user * f + k] += y[k] / sqrt_rated;
+            }
+        }
+    }
+
+    Ok(Box::new(Factorised {
+        matrix,
+        biased: true,
+        n_factors: f,
+        user_bias,
+        item_bias,
+        user_factors,
+        item_factors,
+        formula: "r̂ = μ + b_u + b_i + (p_u + |I_u|^-½ Σ_j y_j) · q_i",
+        note: Some(
+            "the user's factor values include |I_u|^-½ Σ_j y_j, the implicit part from \
+             the items the user rated",
+        ),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::algorithms::support::fixtures::first_matrix;
+
+    /// SVD++ as the reference formulation writes it, rating by rating, recomputing
+    /// the implicit sum and updating every `y_j` of the user after each rating.
+    fn naive_svdpp(matrix: &RatingMatrix, f: usize, epochs: usize, seed: u64) -> Vec<f64> {
+        let (rate, reg) = (0.007, 0.02);
+        let mut rng = rand::SeedableRng::seed_from_u64(seed);
+        let mut p = normal_factors(&mut rng, matrix.n_users() * f, 0.0, 0.1);
+        let mut q = normal_factors(&mut rng, matrix.n_items() * f, 0.0, 0.1);
+        let mut y = normal_factors(&mut rng, matrix.n_items() * f, 0.0, 0.1);
+        let (mut bu, mut bi) = (vec![0.0; matrix.n_users()], vec![0.0; matrix.n_items()]);
+        let mu = matrix.global_mean();
+        for _ in 0..epochs {
+            for rating in matrix.ratings() {
+                let (u, i) = (rating.user as usize, rating.item as usize);
+                let rated = matrix.user_ratings(rating.user).0;
+                let root = (rated.len() as f64).sqrt();
+                let mut implicit = vec![0.0; f];
+                for &j in rated {
+                    for k in 0..f {
+                        implicit[k] += y[j as usize * f + k] / root;
+                    }
+                }
+                let dot: f64 = (0..f)
+                    .map(|k| q[i * f + k] * (p[u * f + k] + implicit[k]))
+                    .sum();
+                let error = rating.value - (mu + bu[u] + bi[i] + dot);
+                bu[u] += rate * (error - reg * bu[u]);
+                bi[i] += rate * (error - reg * bi[i]);
+                for k in 0..f {
+                    let (pk, qk) = (p[u * f + k], q[i * f + k]);
+                    p[u * f + k] += rate * (error * qk - reg * pk);
+                    q[i * f + k] += rate * (error * (pk + implicit[k]) - reg * qk);
+                    for &j in rated {
+                        let at = j as usize * f + k;
+                        y[at] += rate * (error * qk / root - reg * y[at]);
+                    }
+                }
+            }
+        }
+        let mut predictions = Vec::new();
+        for u in 0..matrix.n_users() {
+            let rated = matrix.user_ratings(u as UserIndex).0;
+            let root = (rated.len() as f64).sqrt();
+            for i in 0..matrix.n_items() {
+                let mut dot = 0.0;
+                for k in 0..f {
+                    let implicit: f64 = rated.iter().map(|&j| y[j as usize * f + k]).sum::<f64>();
+                    dot += q[i * f + k] * (p[u * f + k] + implicit / root);
+                }
+                predictions.push(mu + bu[u] + bi[i] + dot);
+            }
+        }
+        predictions
+    }
+
+    #[test]
+    fn svdpp_with_deferred_implicit_updates_equals_the_rating_by_rating_form() {
+        let matrix = first_matrix(0, 0);
+        let params =
+            match SVDPP.parse_params(&["factors=3".into(), "epochs=30".into(), "seed=9".into()]) {
+                Ok(params) => params,
+                Err(error) => panic!("{error}"),
+            };
+        let model = match fit_svdpp(matrix.clone(), &params, &Progress::none()) {
+            Ok(model) => model,
+            Err(error) => panic!("{error}"),
+        };
+        let expected = naive_svdpp(&matrix, 3, 30, 9);
+        for user in 0..3 {
+            for item in 0..4 {
+                let raw = model.predict(user, item).explanation.raw;
+                let want = expected[user as usize * 4 + item as usize];
+                assert!(
+                    (raw - want).abs() < 1e-12,
+                    "({user}, {item}): {raw} vs {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn one_svd_step_matches_hand_calculation() {
+        // One rating (U1, A) = 5, μ = 5, one factor. With init_std = 0 and
+        // init_mean = 0.5, p = q = 0.5: e = 5 − (5 + 0 + 0 + 0.25) = −0.25.
+        // γ = 0.1, λ = 0: b_u = b_i = −0.025, p = q = 0.5 + 0.1·(−0.25·0.5) = 0.4875.
+        // r̂ = 5 − 0.05 + 0.4875² = 5.18765625 (raw, before clipping).
+        let matrix = crate::core::algorithms::support::fixtures::matrix(1, 1, &[(0, 0, 5.0)]);
+        let settings: Vec<String> = [
+            "factors=1",
+            "epochs=1",
+            "learning_rate=0.1",
+            "reg=0",
+            "init_mean=0.5",
+            "init_std=0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let params = match SVD.parse_params(&settings) {
+            Ok(params) => params,
+            Err(error) => panic!("{error}"),
+        };
+        let model = match fit_svd(matrix, &params, &Progress::none()) {
+            Ok(model) => model,
+            Err(error) => panic!("{error}"),
+        };
+        let prediction = model.predict(0, 0);
+        assert!(
+            (prediction.explanation.raw - 5.18765625).abs() < 1e-12,
+            "{prediction:?}"
+        );
+        assert_eq!(prediction.value, 5.0);
+        let factor = &prediction.explanation.factors[0];
+        assert!((factor.user_value - 0.4875).abs() < 1e-12);
+    }
+}
