@@ -161,7 +161,7 @@ impl Generator {
         let mut guaranteed_at = 0;
 
         for user in 0..self.spec.users {
-            if user % report_every == 0 {
+            if user.is_multiple_of(report_every) {
                 progress.check()?;
                 progress.report(user as f64 / self.spec.users as f64, "generating ratings");
             }
