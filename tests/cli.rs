@@ -1,6 +1,5 @@
 //! End-to-end tests of the `recscope` binary: arguments in, exit status and output out.
 //!
-//! Tests marked `#[ignore = "needs the data layer"]` read a ratings file and run once
 //! `recscope::data::load` reads CSV (`cargo test -- --include-ignored`).
 
 use std::collections::HashSet;
@@ -178,7 +177,6 @@ fn an_unknown_flag_is_a_usage_error() {
 }
 
 #[test]
-#[ignore = "needs the data layer"]
 fn predict_on_the_tiny_matrix_gives_the_global_mean() {
     // (5 + 4 + 3 + 4 + 2 + 5 + 5) / 7 = 28 / 7 = 4
     let output = recscope(&[
@@ -217,7 +215,6 @@ fn predict_on_the_tiny_matrix_gives_the_global_mean() {
 }
 
 #[test]
-#[ignore = "needs the data layer"]
 fn predict_with_an_unknown_user_names_it_and_suggests_ids() {
     let output = recscope(&[
         "predict",
@@ -238,7 +235,6 @@ fn predict_with_an_unknown_user_names_it_and_suggests_ids() {
 }
 
 #[test]
-#[ignore = "needs the data layer"]
 fn eval_json_has_the_contract_fields() {
     let output = recscope(&[
         "eval",
@@ -272,7 +268,6 @@ fn eval_json_has_the_contract_fields() {
 }
 
 #[test]
-#[ignore = "needs the data layer"]
 fn stats_json_counts_the_tiny_matrix() {
     let output = recscope(&["stats", &tiny(), "--json"]);
     assert!(output.status.success(), "{}", stderr(&output));

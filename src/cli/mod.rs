@@ -260,12 +260,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
-/// Text from a dataset with control characters (escape sequences included) replaced,
-/// so that it cannot move the cursor or recolour the terminal.
+/// Text from a dataset made safe for the terminal (escape sequences and control
+/// characters removed).
 pub fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
+    data::clean_text(text).into_owned()
 }
 
 /// Splits `KEY=VALUE` settings, checking the form.
@@ -371,7 +369,7 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        assert_eq!(clean("a\u{1b}[31mb"), "a\u{FFFD}[31mb");
+        assert_eq!(clean("a\u{1b}[31mb\u{7}"), "ab");
     }
 
     #[test]

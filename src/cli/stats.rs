@@ -1,16 +1,15 @@
 //! `recscope stats`: the shape of a ratings file (users, items, ratings, density,
-//! rating scale, how ratings spread over users and items, duplicates resolved).
+//! rating scale, how ratings spread over users and items, duplicates resolved), as
+//! measured by the data layer.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 use serde::Serialize;
 
-use super::{DataArgs, load_dataset};
-use crate::core::matrix::RatingMatrix;
-use crate::data::Dataset;
+use super::{DataArgs, clean, load_dataset};
+use crate::data::{self, Dataset, Distribution, Stats};
 
 #[derive(Args, Debug)]
 pub struct StatsArgs {
@@ -23,166 +22,112 @@ pub struct StatsArgs {
     pub json: bool,
 }
 
-/// Counts over one group of lines (ratings per user, or per item).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Spread {
-    pub min: usize,
-    pub median: usize,
-    pub mean: f64,
-    pub max: usize,
-}
-
-/// The figures `stats` prints.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Stats {
+/// What `stats --json` prints: where the data came from, and the measures.
+#[derive(Debug, Serialize)]
+pub struct StatsReport {
     pub file: String,
-    pub format: String,
-    pub users: usize,
-    pub items: usize,
-    pub ratings: usize,
-    /// Known cells over all cells, 0..1.
-    pub density: f64,
-    pub rating_min: f64,
-    pub rating_max: f64,
-    pub mean_rating: f64,
-    /// How many ratings have each value (values as written, e.g. "4" or "3.5").
-    pub histogram: BTreeMap<String, usize>,
-    pub ratings_per_user: Spread,
-    pub ratings_per_item: Spread,
-    pub rows_read: usize,
-    pub duplicates_resolved: usize,
-    pub duplicate_policy: String,
-    pub implicit: bool,
-    pub has_timestamps: bool,
     pub items_file: Option<String>,
+    pub rows_read: usize,
+    pub has_timestamps: bool,
+    #[serde(flatten)]
+    pub stats: Stats,
 }
 
-impl Stats {
+impl StatsReport {
     pub fn of(dataset: &Dataset) -> Self {
-        let matrix = &dataset.matrix;
-        let scale = matrix.scale();
-        let mut histogram = BTreeMap::new();
-        for rating in matrix.ratings() {
-            *histogram.entry(format_value(rating.value)).or_insert(0) += 1;
-        }
-        Stats {
+        StatsReport {
             file: dataset.summary.ratings_file.display().to_string(),
-            format: dataset.summary.format.clone(),
-            users: matrix.n_users(),
-            items: matrix.n_items(),
-            ratings: matrix.n_ratings(),
-            density: matrix.density(),
-            rating_min: scale.min,
-            rating_max: scale.max,
-            mean_rating: matrix.global_mean(),
-            histogram,
-            ratings_per_user: spread(user_counts(matrix)),
-            ratings_per_item: spread(item_counts(matrix)),
-            rows_read: dataset.summary.rows_read,
-            duplicates_resolved: dataset.summary.duplicates_resolved,
-            duplicate_policy: dataset.summary.duplicate_policy.clone(),
-            implicit: dataset.summary.implicit,
-            has_timestamps: dataset.timestamps.is_some(),
             items_file: dataset
                 .summary
                 .items_file
                 .as_ref()
                 .map(|p| p.display().to_string()),
+            rows_read: dataset.summary.rows_read,
+            has_timestamps: dataset.timestamps.is_some(),
+            stats: data::describe(dataset),
         }
     }
 
     /// The report as lines of text.
     pub fn to_text(&self) -> String {
+        let stats = &self.stats;
         let mut out = String::new();
         let mut line = |label: &str, value: String| {
             out.push_str(&format!("{label:<20} {value}\n"));
         };
-        line("file", super::clean(&self.file));
-        line("format", super::clean(&self.format));
-        line("users", thousands(self.users));
-        line("items", thousands(self.items));
-        line("ratings", thousands(self.ratings));
+        line("file", clean(&self.file));
+        line("format", clean(&stats.format));
+        if let Some(items) = &self.items_file {
+            line("item metadata", clean(items));
+        }
+        line("users", thousands(stats.users));
+        line("items", thousands(stats.items));
+        line("ratings", thousands(stats.ratings));
         line(
             "density",
-            format!("{:.4}% of cells known", self.density * 100.0),
+            format!("{:.4}% of cells known", stats.density * 100.0),
         );
         line(
             "rating scale",
             format!(
                 "{} to {}, mean {:.3}",
-                format_value(self.rating_min),
-                format_value(self.rating_max),
-                self.mean_rating
+                format_value(stats.scale.min),
+                format_value(stats.scale.max),
+                stats.mean_rating
             ),
         );
-        line("ratings per user", describe_spread(&self.ratings_per_user));
-        line("ratings per item", describe_spread(&self.ratings_per_item));
+        line("ratings per user", describe_spread(&stats.ratings_per_user));
+        line("ratings per item", describe_spread(&stats.ratings_per_item));
+        line(
+            "long tail",
+            format!(
+                "the most rated fifth of items hold {:.1}% of ratings",
+                stats.top_fifth_share * 100.0
+            ),
+        );
         line("rows read", thousands(self.rows_read));
         line(
             "duplicates resolved",
             format!(
                 "{} ({})",
-                thousands(self.duplicates_resolved),
-                super::clean(&self.duplicate_policy)
+                thousands(stats.duplicates_resolved),
+                clean(&stats.duplicate_policy)
             ),
         );
-        if self.implicit {
+        if stats.implicit {
             line("feedback", "implicit (no rating column)".to_string());
         }
         line(
             "timestamps",
             if self.has_timestamps { "yes" } else { "no" }.to_string(),
         );
-        if let Some(items) = &self.items_file {
-            line("item metadata", super::clean(items));
-        }
-        if self.histogram.len() <= 21 {
-            out.push_str("histogram\n");
-            let widest = self.histogram.values().copied().max().unwrap_or(1).max(1);
-            for (value, count) in &self.histogram {
-                let bar = "█".repeat((count * 40).div_ceil(widest));
-                out.push_str(&format!("  {value:>6} {:>10}  {bar}\n", thousands(*count)));
-            }
+        out.push_str("histogram\n");
+        let widest = stats.histogram.iter().map(|b| b.count).max().unwrap_or(1);
+        for bar in &stats.histogram {
+            let label = if bar.low == bar.high {
+                format_value(bar.low)
+            } else {
+                format!("{}–{}", format_value(bar.low), format_value(bar.high))
+            };
+            let length = (bar.count * 40).div_ceil(widest.max(1));
+            out.push_str(&format!(
+                "  {label:>9} {:>11}  {}\n",
+                thousands(bar.count),
+                "█".repeat(length)
+            ));
         }
         out
     }
 }
 
-fn user_counts(matrix: &RatingMatrix) -> Vec<usize> {
-    (0..matrix.n_users() as u32)
-        .map(|u| matrix.user_count(u))
-        .collect()
-}
-
-fn item_counts(matrix: &RatingMatrix) -> Vec<usize> {
-    (0..matrix.n_items() as u32)
-        .map(|i| matrix.item_count(i))
-        .collect()
-}
-
-/// Minimum, median (the lower middle for an even count), mean and maximum.
-fn spread(mut counts: Vec<usize>) -> Spread {
-    if counts.is_empty() {
-        return Spread {
-            min: 0,
-            median: 0,
-            mean: 0.0,
-            max: 0,
-        };
-    }
-    counts.sort_unstable();
-    Spread {
-        min: counts[0],
-        median: counts[(counts.len() - 1) / 2],
-        mean: counts.iter().sum::<usize>() as f64 / counts.len() as f64,
-        max: counts[counts.len() - 1],
-    }
-}
-
-fn describe_spread(spread: &Spread) -> String {
+fn describe_spread(spread: &Distribution) -> String {
     format!(
-        "min {}, median {}, mean {:.1}, max {}",
-        spread.min, spread.median, spread.mean, spread.max
+        "min {}, median {}, mean {:.1}, max {}; {} with a single rating",
+        spread.min,
+        spread.quartiles[1],
+        spread.mean,
+        spread.max,
+        thousands(spread.with_one)
     )
 }
 
@@ -210,13 +155,13 @@ pub fn thousands(n: usize) -> String {
 
 pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     let dataset = load_dataset(&args.path, &args.data)?;
-    let stats = Stats::of(&dataset);
+    let report = StatsReport::of(&dataset);
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut stdout, &stats)?;
+        serde_json::to_writer_pretty(&mut stdout, &report)?;
         writeln!(stdout)?;
     } else {
-        write!(stdout, "{}", stats.to_text())?;
+        write!(stdout, "{}", report.to_text())?;
     }
     Ok(())
 }
@@ -227,23 +172,18 @@ mod tests {
     use crate::cli::fixtures;
 
     #[test]
-    fn tiny_matrix_stats_by_hand() {
-        let stats = Stats::of(&fixtures::tiny());
-        // 3 users × 4 items = 12 cells, 7 known → density 7/12
-        assert_eq!((stats.users, stats.items, stats.ratings), (3, 4, 7));
-        assert!((stats.density - 7.0 / 12.0).abs() < 1e-12);
-        // mean = (5 + 4 + 3 + 4 + 2 + 5 + 5) / 7 = 28 / 7 = 4
-        assert!((stats.mean_rating - 4.0).abs() < 1e-12);
-        // per user: 2, 3, 2 → min 2, median 2, max 3, mean 7/3
-        assert_eq!(stats.ratings_per_user.median, 2);
-        assert_eq!(stats.ratings_per_user.max, 3);
-        // per item: A 2, B 2, C 2, D 1
-        assert_eq!(stats.ratings_per_item.min, 1);
-        // values: 2 once, 3 once, 4 twice, 5 three times
-        assert_eq!(stats.histogram.get("5"), Some(&3));
-        assert_eq!(stats.histogram.get("4"), Some(&2));
-        let text = stats.to_text();
+    fn tiny_matrix_report_by_hand() {
+        let report = StatsReport::of(&fixtures::tiny());
+        let text = report.to_text();
+        // 3 users × 4 items = 12 cells, 7 known → 7/12 = 58.3333%
         assert!(text.contains("58.3333% of cells known"), "{text}");
+        // mean = (5 + 4 + 3 + 4 + 2 + 5 + 5) / 7 = 28 / 7 = 4
+        assert!(text.contains("1 to 5, mean 4.000"), "{text}");
+        // ratings of 5: U1·A, U3·B, U3·C → 3
+        assert!(text.contains("        5           3"), "{text}");
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["users"], 3);
+        assert_eq!(json["has_timestamps"], true);
     }
 
     #[test]
