@@ -12,8 +12,11 @@ use crate::core::params::{ParamKind, ParamSpec, ParamValue};
 #[derive(Args, Debug)]
 pub struct AlgorithmsArgs {
     /// Print JSON instead of text.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "names")]
     pub json: bool,
+    /// Print only the names, one a line (for scripts).
+    #[arg(long)]
+    pub names: bool,
 }
 
 /// One parameter as listed.
@@ -133,6 +136,10 @@ pub fn run(args: &AlgorithmsArgs) -> anyhow::Result<()> {
     if args.json {
         serde_json::to_writer_pretty(&mut stdout, &entries)?;
         writeln!(stdout)?;
+    } else if args.names {
+        for entry in &entries {
+            writeln!(stdout, "{}", entry.name)?;
+        }
     } else {
         write!(stdout, "{}", to_text(&entries))?;
     }

@@ -251,11 +251,10 @@ fn substituted(explanation: &Explanation, value: f64) -> String {
     }
 
     let total = explanation.base() + explanation.contributions();
-    let mut out = format!(
-        "with numbers\n  r̂ = {}\n     = {:.4}\n",
-        pieces.join(" + "),
-        total
-    );
+    let mut out = format!("with numbers\n  r̂ = {}\n", pieces.join(" + "));
+    if pieces.len() > 1 {
+        out.push_str(&format!("     = {total:.4}\n"));
+    }
     if (total - explanation.raw).abs() > 1e-9 {
         out.push_str(&format!(
             "  (the model reports {:.4} before clipping)\n",
