@@ -275,7 +275,8 @@ impl Layout {
         match self {
             Layout::MovieLens100k => Some((1.0, 5.0)),
             Layout::MovieTweetings => Some((0.0, 10.0)),
-            Layout::MovieLensCsv => Some((0.5, 5.0)),
+            // MovieLens's own ratings.csv files span 0.5–5, but other datasets (the
+            // classroom sample among them) share the header: their scale is detected.
             _ => None,
         }
     }
