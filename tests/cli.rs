@@ -21,11 +21,11 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).to_string()
 }
 
-/// The tiny matrix of every introduction:
+/// The tiny matrix of every introduction, as shipped:
 /// U1: A=5 B=4; U2: A=3 C=4 D=2; U3: B=5 C=5.
 fn tiny() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/tiny.csv")
+        .join("sample-data/tiny.csv")
         .display()
         .to_string()
 }
@@ -185,7 +185,7 @@ fn predict_on_the_tiny_matrix_gives_the_global_mean() {
         "--user",
         "U1",
         "--item",
-        "C",
+        "Movie C",
         "--algo",
         "global_mean",
         "--json",
@@ -202,7 +202,7 @@ fn predict_on_the_tiny_matrix_gives_the_global_mean() {
         "--user",
         "U1",
         "--item",
-        "C",
+        "Movie C",
         "--algo",
         "global_mean",
         "--explain",
@@ -222,7 +222,7 @@ fn predict_with_an_unknown_user_names_it_and_suggests_ids() {
         "--user",
         "U9",
         "--item",
-        "A",
+        "Movie A",
         "--algo",
         "global_mean",
     ]);
