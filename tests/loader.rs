@@ -495,6 +495,54 @@ fn a_bad_parquet_rating_names_its_row() {
     assert!(message.contains("NaN"), "{message}");
 }
 
+// ---------------------------------------------------------------- JSON
+
+#[test]
+fn json_lines_and_json_arrays_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = write(
+        dir.path(),
+        "r.jsonl",
+        b"{\"user\": 1, \"item\": \"0042\", \"rating\": 4.5}\n\n{\"item\": \"7\", \"user\": 2, \"rating\": 2}\n",
+    );
+    let dataset = load_default(&lines);
+    assert_eq!(cell(&dataset, "1", "0042"), Some(4.5));
+    assert_eq!(cell(&dataset, "2", "7"), Some(2.0));
+    assert_eq!(dataset.summary.format, "JSON");
+
+    let array = write(
+        dir.path(),
+        "r.json",
+        b"[{\"user_id\": \"a\", \"item_id\": \"x\"}, {\"user_id\": \"b\", \"item_id\": \"x\"}]",
+    );
+    let dataset = load_default(&array);
+    assert!(dataset.summary.implicit);
+    assert_eq!(cell(&dataset, "b", "x"), Some(1.0));
+}
+
+#[test]
+fn bad_json_lines_name_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "r.jsonl",
+        b"{\"user\": 1, \"item\": 2, \"rating\": 4}\n{\"user\": 1, \"item\": 3, \"rating\": \"lots\"}\nnot json\n",
+    );
+    let message = load_err(&path, &LoadOptions::default());
+    // Line 3 is not JSON: reading stops there, before ratings are parsed.
+    assert!(message.contains("line 3"), "{message}");
+    assert!(message.contains("\"not json\""), "{message}");
+
+    let path = write(
+        dir.path(),
+        "s.jsonl",
+        b"{\"user\": 1, \"item\": 2, \"rating\": 4}\n{\"user\": 1, \"item\": 3, \"rating\": \"lots\"}\n",
+    );
+    let message = load_err(&path, &LoadOptions::default());
+    assert!(message.contains("line 2"), "{message}");
+    assert!(message.contains("\"lots\""), "{message}");
+}
+
 // ---------------------------------------------------------------- bad input
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod error;
 mod export;
+mod json;
 mod metadata;
 mod ratings;
 mod sniff;
@@ -214,12 +215,13 @@ pub struct LoadOptions {
 }
 
 /// Ratings files looked for when the path given is a folder, in order.
-const RATINGS_IN_FOLDER: [&str; 5] = [
+const RATINGS_IN_FOLDER: [&str; 6] = [
     "u.data",
     "ratings.csv",
     "ratings.dat",
     "user_artists.dat",
     "ratings.parquet",
+    "ratings.jsonl",
 ];
 
 /// Reads a ratings file (and its item metadata) into a dataset. A folder stands for the
