@@ -4,5 +4,6 @@
 //! `data` reads and writes files through polars; `tui` is the explorer; `cli` holds the
 //! headless subcommands. Dependencies point `tui, cli → data → core`, never back.
 
+pub mod cli;
 pub mod core;
 pub mod data;

@@ -4,7 +4,9 @@
 
 pub mod algorithms;
 pub mod biases;
+pub mod eval;
 pub mod explain;
+pub mod generate;
 pub mod matrix;
 pub mod params;
 pub mod progress;

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Compares recscope with the Surprise library on MovieLens 100K: 5-fold
+# cross-validation of every algorithm (or the ones named as arguments), same data,
+# same run, and prints accuracy, seconds and the speed ratio side by side.
+#
+#   bench/vs-surprise.sh                 every registered algorithm
+#   bench/vs-surprise.sh svd knn_means   just these
+#
+# Environment:
+#   RECSCOPE_BENCH_DATA     ratings file (default ../shared/data/ml-100k/u.data)
+#   RECSCOPE_PEERS_PYTHON   python with scikit-surprise
+#                           (default ~/.cache/recscope-peers/bin/python)
+#   RECSCOPE_BENCH_NO_PEER  set to skip Surprise
+#
+# Seconds are wall-clock: recscope's include reading the file and run folds on all
+# cores; Surprise's exclude reading the file and run on one core.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+data="${RECSCOPE_BENCH_DATA:-../shared/data/ml-100k/u.data}"
+peer_script="../shared/peers/surprise_bench.py"
+peer_python="${RECSCOPE_PEERS_PYTHON:-$HOME/.cache/recscope-peers/bin/python}"
+
+if [[ ! -f "$data" ]]; then
+    echo "no ratings file at $data: put MovieLens 100K there or set RECSCOPE_BENCH_DATA" >&2
+    exit 1
+fi
+
+use_peer=1
+if [[ -n "${RECSCOPE_BENCH_NO_PEER:-}" ]]; then
+    use_peer=0
+    echo "Surprise skipped (RECSCOPE_BENCH_NO_PEER is set)" >&2
+elif [[ ! -f "$peer_script" || ! -x "$peer_python" ]]; then
+    use_peer=0
+    echo "Surprise not found ($peer_script with $peer_python): recscope figures only" >&2
+elif ! "$peer_python" -c "import surprise" 2>/dev/null; then
+    use_peer=0
+    echo "$peer_python cannot import surprise: recscope figures only" >&2
+fi
+
+echo "building recscope (release)..." >&2
+cargo build --release --quiet
+# The build folder may be shared; run a private copy so that a later build cannot
+# swap the binary in the middle of the measurement.
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+cp "${CARGO_TARGET_DIR:-target}/release/recscope" "$scratch/recscope"
+binary="$scratch/recscope"
+
+# recscope name → Surprise name in the peer script, and any parameter that makes
+# the two configurations alike.
+peer_name() {
+    case "$1" in
+        svd | svdpp | nmf | slope_one | knn_basic | knn_means | knn_zscore | \
+            knn_baseline | coclustering | random) echo "$1" ;;
+        baseline_als) echo "baseline" ;;
+        *) echo "" ;;
+    esac
+}
+extra_params() {
+    case "$1" in
+        knn_baseline) echo "--param sim=pearson_baseline" ;;
+        *) echo "" ;;
+    esac
+}
+
+if [[ $# -gt 0 ]]; then
+    algorithms=("$@")
+else
+    mapfile -t algorithms < <("$binary" algorithms --names)
+fi
+
+now() { date +%s.%N; }
+field() { # field NAME JSON-LINE
+    sed -E "s/.*\"$1\": ([0-9.eE+-]+).*/\\1/" <<<"$2"
+}
+
+rows=()
+for algo in "${algorithms[@]}"; do
+    echo "recscope: $algo..." >&2
+    start=$(now)
+    read -r -a extra <<<"$(extra_params "$algo")"
+    if ! csv=$("$binary" eval "$data" --algos "$algo" --folds 5 --seed 0 --csv \
+        "${extra[@]}" 2>/dev/null); then
+        echo "  recscope eval failed for $algo; skipped" >&2
+        continue
+    fi
+    ours_s=$(awk -v a="$(now)" -v b="$start" 'BEGIN { printf "%.3f", a - b }')
+    line=$(sed -n 2p <<<"$csv")
+    ours_rmse=$(cut -d, -f2 <<<"$line")
+    ours_mae=$(cut -d, -f4 <<<"$line")
+
+    theirs_rmse="-" theirs_mae="-" theirs_s="-" ratio="-"
+    peer=$(peer_name "$algo")
+    if [[ $use_peer -eq 1 && -n "$peer" ]]; then
+        echo "Surprise: $peer..." >&2
+        if json=$("$peer_python" "$peer_script" "$data" ml100k "$peer" 2>/dev/null | tail -n 1) \
+            && [[ -n "$json" ]]; then
+            theirs_rmse=$(field rmse "$json")
+            theirs_mae=$(field mae "$json")
+            theirs_s=$(field wall_s "$json")
+            ratio=$(awk -v a="$theirs_s" -v b="$ours_s" 'BEGIN { printf "%.1f×", a / b }')
+        else
+            echo "  Surprise failed for $peer" >&2
+        fi
+    fi
+    rows+=("$(printf "%-20s %8.4f %8.4f %9.2f   %8s %8s %9s   %8s" \
+        "$algo" "$ours_rmse" "$ours_mae" "$ours_s" \
+        "$theirs_rmse" "$theirs_mae" "$theirs_s" "$ratio")")
+done
+
+echo
+echo "5-fold cross-validation on $data (seed 0, the same folds in both)"
+printf "%-20s %8s %8s %9s   %8s %8s %9s   %8s\n" \
+    "algorithm" "RMSE" "MAE" "seconds" "Surprise" "MAE" "seconds" "speed-up"
+printf "%-20s %8s %8s %9s   %8s %8s %9s   %8s\n" \
+    "" "recscope" "" "" "RMSE" "" "" ""
+for row in "${rows[@]}"; do
+    echo "$row"
+done

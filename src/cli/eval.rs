@@ -1,0 +1,376 @@
+//! `recscope eval`: cross-validates algorithms on identical folds and prints accuracy
+//! (RMSE, MAE, FCP), optional top-N quality, and fit and predict times, as a table,
+//! JSON or CSV.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::{DataArgs, find_algorithm, load_dataset, split_setting, usage};
+use crate::core::algorithms::{AlgorithmSpec, REGISTRY};
+use crate::core::eval::{
+    AlgorithmResult, Candidate, EvalOptions, RankingOptions, SplitSpec, cross_validate,
+};
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Ratings file.
+    pub path: PathBuf,
+    /// Algorithms to compare, comma-separated, or `all`.
+    #[arg(
+        long,
+        value_name = "NAME,NAME",
+        value_delimiter = ',',
+        default_value = "all"
+    )]
+    pub algos: Vec<String>,
+    /// How to split the ratings into training and test sets.
+    #[arg(long, value_enum, default_value_t = SplitKind::Kfold)]
+    pub split: SplitKind,
+    /// Number of folds for k-fold.
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub folds: usize,
+    /// Share of ratings tested by a hold-out or temporal split.
+    #[arg(long, default_value_t = 0.2, value_name = "SHARE")]
+    pub test_share: f64,
+    /// Seed of the shuffle (0 splits as the reference library does with random_state=0).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u32,
+    /// Parameter KEY=VALUE, applied to every chosen algorithm that has KEY; repeat.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Also score top-N lists of this length (precision, recall, NDCG, MAP, MRR, hit
+    /// rate, coverage, novelty, diversity).
+    #[arg(long, value_name = "N")]
+    pub top_k: Option<usize>,
+    /// Held-out ratings at or above this count as relevant for top-N scores
+    /// (default: 3.5 on a 1–5 scale; in general min + 0.625 × (max − min)).
+    #[arg(long, value_name = "RATING")]
+    pub relevant: Option<f64>,
+    /// Evaluate one fold at a time (less memory).
+    #[arg(long)]
+    pub sequential: bool,
+    /// Print JSON: a list of objects, one per algorithm.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV: a header and one row per algorithm.
+    #[arg(long)]
+    pub csv: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SplitKind {
+    /// k folds over a seeded shuffle; every rating tested once.
+    Kfold,
+    /// One random hold-out of --test-share.
+    Holdout,
+    /// Each user's latest rating tested (needs timestamps).
+    LeaveLastOut,
+    /// The latest --test-share of all ratings tested (needs timestamps).
+    Temporal,
+}
+
+/// Above this many ratings, folds run one at a time unless memory is known to allow.
+const PARALLEL_RATINGS_LIMIT: usize = 5_000_000;
+
+pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    let specs = chosen_algorithms(&args.algos)?;
+    let candidates = with_params(&specs, &args.params)?;
+    let split = split_spec(args)?;
+    let dataset = load_dataset(&args.path, &args.data)?;
+
+    let folds = split
+        .folds(&dataset.ratings, dataset.timestamps.as_deref())
+        .map_err(|e| usage(e.to_string()))?;
+    let scale = dataset.matrix.scale();
+    let ranking = args.top_k.map(|k| RankingOptions {
+        k,
+        threshold: args
+            .relevant
+            .unwrap_or(scale.min + 0.625 * (scale.max - scale.min)),
+    });
+    let options = EvalOptions {
+        ranking,
+        parallel_folds: !args.sequential && dataset.ratings.len() <= PARALLEL_RATINGS_LIMIT,
+    };
+    eprintln!(
+        "eval: {} algorithm(s), {} on {} ratings",
+        candidates.len(),
+        split.describe(),
+        dataset.ratings.len()
+    );
+    let progress = super::progress::on_stderr("eval");
+    let results = cross_validate(
+        &dataset.matrix,
+        &dataset.ratings,
+        &folds,
+        &candidates,
+        &options,
+        &progress,
+    )?;
+
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut stdout, &results)?;
+        writeln!(stdout)?;
+    } else if args.csv {
+        write!(stdout, "{}", to_csv(&results))?;
+    } else {
+        write!(stdout, "{}", to_table(&results))?;
+    }
+    Ok(())
+}
+
+fn split_spec(args: &EvalArgs) -> anyhow::Result<SplitSpec> {
+    let share_ok = args.test_share > 0.0 && args.test_share < 1.0;
+    if !share_ok && matches!(args.split, SplitKind::Holdout | SplitKind::Temporal) {
+        return Err(usage(format!(
+            "--test-share {} is not between 0 and 1 (e.g. 0.2 tests 20% of the ratings)",
+            args.test_share
+        )));
+    }
+    Ok(match args.split {
+        SplitKind::Kfold => {
+            if args.folds < 2 {
+                return Err(usage(format!(
+                    "--folds {} is too few: k-fold needs at least 2 folds",
+                    args.folds
+                )));
+            }
+            SplitSpec::KFold {
+                k: args.folds,
+                seed: args.seed,
+            }
+        }
+        SplitKind::Holdout => SplitSpec::Holdout {
+            test_share: args.test_share,
+            seed: args.seed,
+        },
+        SplitKind::LeaveLastOut => SplitSpec::LeaveLastOut,
+        SplitKind::Temporal => SplitSpec::TemporalCut {
+            test_share: args.test_share,
+        },
+    })
+}
+
+/// The algorithms named, in the order given; `all` for the whole registry.
+pub fn chosen_algorithms(names: &[String]) -> anyhow::Result<Vec<&'static AlgorithmSpec>> {
+    let names: Vec<&str> = names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names.is_empty() {
+        return Err(usage(
+            "--algos names no algorithm; give e.g. --algos baseline,svd or --algos all",
+        ));
+    }
+    if names == ["all"] {
+        return Ok(REGISTRY.iter().collect());
+    }
+    let mut specs = Vec::new();
+    for name in names {
+        let spec = find_algorithm(name)?;
+        if !specs.iter().any(|s: &&AlgorithmSpec| s.name == spec.name) {
+            specs.push(spec);
+        }
+    }
+    Ok(specs)
+}
+
+/// Each algorithm with the settings among `settings` whose key it has; a setting no
+/// chosen algorithm has is a usage error.
+pub fn with_params(
+    specs: &[&'static AlgorithmSpec],
+    settings: &[String],
+) -> anyhow::Result<Vec<Candidate>> {
+    let mut parsed = Vec::with_capacity(settings.len());
+    for setting in settings {
+        let (key, _) = split_setting(setting)?;
+        if !specs.iter().any(|s| s.params.iter().any(|p| p.name == key)) {
+            let chosen: Vec<&str> = specs.iter().map(|s| s.name).collect();
+            return Err(usage(format!(
+                "--param '{setting}': none of the chosen algorithms ({}) has a parameter \
+                 '{key}' (see recscope algorithms)",
+                chosen.join(", ")
+            )));
+        }
+        parsed.push((key.to_string(), setting.clone()));
+    }
+    specs
+        .iter()
+        .map(|&spec| {
+            let own: Vec<String> = parsed
+                .iter()
+                .filter(|(key, _)| spec.params.iter().any(|p| p.name == key))
+                .map(|(_, setting)| setting.clone())
+                .collect();
+            let params = spec
+                .parse_params(&own)
+                .map_err(|e| usage(format!("{}: {e}", spec.name)))?;
+            Ok(Candidate { spec, params })
+        })
+        .collect()
+}
+
+fn optional(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"))
+}
+
+/// The leaderboard as an aligned text table, in the order evaluated.
+pub fn to_table(results: &[AlgorithmResult]) -> String {
+    let width = results
+        .iter()
+        .map(|r| r.algo.len())
+        .max()
+        .unwrap_or(4)
+        .max(9);
+    let mut out = format!(
+        "{:<width$}  {:>16}  {:>16}  {:>6}  {:>8}  {:>9}\n",
+        "algorithm", "RMSE (± std)", "MAE (± std)", "FCP", "fit s", "predict s"
+    );
+    for result in results {
+        out.push_str(&format!(
+            "{:<width$}  {:>16}  {:>16}  {:>6}  {:>8.3}  {:>9.3}\n",
+            result.algo,
+            format!("{:.4} ± {:.4}", result.rmse, result.rmse_std),
+            format!("{:.4} ± {:.4}", result.mae, result.mae_std),
+            optional(result.fcp),
+            result.fit_s,
+            result.predict_s
+        ));
+    }
+    if results.iter().any(|r| r.ranking.is_some()) {
+        let k = results
+            .iter()
+            .find_map(|r| r.ranking.map(|s| s.k))
+            .unwrap_or(0);
+        out.push_str(&format!(
+            "\ntop-{k} lists\n{:<width$}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>8}  {:>7}  {:>9}\n",
+            "algorithm", "P@k", "R@k", "NDCG@k", "MAP@k", "MRR", "hit", "coverage", "novelty", "diversity"
+        ));
+        for result in results {
+            if let Some(s) = result.ranking {
+                out.push_str(&format!(
+                    "{:<width$}  {:>7.4}  {:>7.4}  {:>7.4}  {:>7.4}  {:>7.4}  {:>7.4}  {:>8.4}  {:>7.3}  {:>9.4}\n",
+                    result.algo,
+                    s.precision,
+                    s.recall,
+                    s.ndcg,
+                    s.map,
+                    s.mrr,
+                    s.hit_rate,
+                    s.coverage,
+                    s.novelty,
+                    s.diversity
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The leaderboard as CSV with a header.
+pub fn to_csv(results: &[AlgorithmResult]) -> String {
+    let mut out = String::from("algo,rmse,rmse_std,mae,mae_std,fcp,fit_s,predict_s");
+    let ranked = results.iter().any(|r| r.ranking.is_some());
+    if ranked {
+        out.push_str(",k,precision,recall,ndcg,map,mrr,hit_rate,coverage,novelty,diversity");
+    }
+    out.push('\n');
+    for r in results {
+        out.push_str(&format!(
+            "{},{:.6},{:.6},{:.6},{:.6},{},{:.6},{:.6}",
+            r.algo,
+            r.rmse,
+            r.rmse_std,
+            r.mae,
+            r.mae_std,
+            r.fcp.map_or(String::new(), |f| format!("{f:.6}")),
+            r.fit_s,
+            r.predict_s
+        ));
+        if ranked {
+            match r.ranking {
+                Some(s) => out.push_str(&format!(
+                    ",{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+                    s.k,
+                    s.precision,
+                    s.recall,
+                    s.ndcg,
+                    s.map,
+                    s.mrr,
+                    s.hit_rate,
+                    s.coverage,
+                    s.novelty,
+                    s.diversity
+                )),
+                None => out.push_str(",,,,,,,,,,"),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::UsageError;
+    use crate::cli::fixtures;
+    use crate::core::eval::folds::k_fold;
+    use crate::core::progress::Progress;
+
+    #[test]
+    fn unknown_algorithm_in_the_list_is_a_usage_error() {
+        let err = chosen_algorithms(&["global_mean".into(), "nope".into()]).unwrap_err();
+        assert!(err.downcast_ref::<UsageError>().is_some());
+        assert!(err.to_string().contains("'nope'"));
+    }
+
+    #[test]
+    fn a_parameter_no_chosen_algorithm_has_is_refused() {
+        let specs = chosen_algorithms(&["global_mean".into()]).unwrap();
+        let err = with_params(&specs, &["k=5".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("'k=5'") && err.contains("global_mean"),
+            "{err}"
+        );
+        let err = with_params(&specs, &["k5".into()]).unwrap_err().to_string();
+        assert!(err.contains("KEY=VALUE"), "{err}");
+    }
+
+    #[test]
+    fn csv_and_table_carry_the_figures() {
+        let dataset = fixtures::tiny();
+        let specs = chosen_algorithms(&["global_mean".into()]).unwrap();
+        let candidates = with_params(&specs, &[]).unwrap();
+        let folds = k_fold(dataset.ratings.len(), 7, 0).unwrap();
+        let results = cross_validate(
+            &dataset.matrix,
+            &dataset.ratings,
+            &folds,
+            &candidates,
+            &EvalOptions::default(),
+            &Progress::none(),
+        )
+        .unwrap();
+        // Leave-one-out with the global mean: the held-out rating r is predicted by
+        // (28 − r) / 6. Errors r − (28 − r)/6 = (7r − 28)/6 for r = 5,4,3,4,2,5,5:
+        // 7/6, 0, −7/6, 0, −14/6, 7/6, 7/6 → MAE = (7·4 + 14)/6/7 = 42/42 = 1.
+        assert!((results[0].mae - 1.0).abs() < 1e-12);
+        let csv = to_csv(&results);
+        assert!(csv.starts_with("algo,rmse,rmse_std,mae,mae_std,fcp,fit_s,predict_s\n"));
+        assert!(csv.contains("global_mean,"), "{csv}");
+        assert!(
+            to_table(&results).contains("1.0000 ±"),
+            "{}",
+            to_table(&results)
+        );
+    }
+}

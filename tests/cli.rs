@@ -1,0 +1,280 @@
+//! End-to-end tests of the `recscope` binary: arguments in, exit status and output out.
+//!
+//! `recscope::data::load` reads CSV (`cargo test -- --include-ignored`).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn recscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_recscope"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+/// The tiny matrix of every introduction, as shipped:
+/// U1: A=5 B=4; U2: A=3 C=4 D=2; U3: B=5 C=5.
+fn tiny() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-data/tiny.csv")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn algorithms_json_lists_every_registered_algorithm() {
+    let output = recscope(&["algorithms", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let listed = listed.as_array().unwrap();
+    let names: Vec<&str> = listed.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    let registered: Vec<&str> = recscope::core::algorithms::REGISTRY
+        .iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(names, registered);
+    for (entry, spec) in listed.iter().zip(recscope::core::algorithms::REGISTRY) {
+        assert_eq!(entry["params"].as_array().unwrap().len(), spec.params.len());
+        for param in entry["params"].as_array().unwrap() {
+            assert!(param["kind"].is_string() && param.get("default").is_some());
+            assert!(param["help"].is_string());
+        }
+    }
+}
+
+#[test]
+fn generate_writes_the_requested_counts_without_repeated_pairs() {
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("synthetic.csv");
+    let output = recscope(&[
+        "generate",
+        "--users",
+        "300",
+        "--items",
+        "200",
+        "--ratings",
+        "5000",
+        "--seed",
+        "9",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("user,item,rating"));
+    let mut pairs = HashSet::new();
+    let mut users = HashSet::new();
+    let mut items = HashSet::new();
+    let mut rows = 0;
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields.len(), 3, "{line}");
+        let rating: u8 = fields[2].parse().unwrap();
+        assert!((1..=5).contains(&rating), "{line}");
+        assert!(
+            pairs.insert((fields[0].to_string(), fields[1].to_string())),
+            "repeated: {line}"
+        );
+        users.insert(fields[0].to_string());
+        items.insert(fields[1].to_string());
+        rows += 1;
+    }
+    assert_eq!(rows, 5000);
+    assert_eq!(users.len(), 300);
+    assert_eq!(items.len(), 200);
+
+    // the same seed writes the same file
+    let again = folder.path().join("again.csv");
+    let output = recscope(&[
+        "generate",
+        "--users",
+        "300",
+        "--items",
+        "200",
+        "--ratings",
+        "5000",
+        "--seed",
+        "9",
+        again.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), text);
+}
+
+#[test]
+fn generate_refuses_impossible_sizes_naming_them() {
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("x.csv");
+    let output = recscope(&[
+        "generate",
+        "--users",
+        "100",
+        "--items",
+        "50",
+        "--ratings",
+        "20",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("20 ratings"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn unknown_algorithm_is_a_usage_error_naming_it() {
+    let output = recscope(&["eval", &tiny(), "--algos", "global_mean,svdd"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("'svdd'"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_parameter_no_algorithm_has_is_a_usage_error() {
+    let output = recscope(&[
+        "eval",
+        &tiny(),
+        "--algos",
+        "global_mean",
+        "--param",
+        "depth=3",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("'depth=3'"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_missing_file_is_a_runtime_error_naming_it() {
+    let output = recscope(&["stats", "no-such-ratings.csv"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("no-such-ratings.csv"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_unknown_flag_is_a_usage_error() {
+    let output = recscope(&["stats", "--frobnicate"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--frobnicate"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn predict_on_the_tiny_matrix_gives_the_global_mean() {
+    // (5 + 4 + 3 + 4 + 2 + 5 + 5) / 7 = 28 / 7 = 4
+    let output = recscope(&[
+        "predict",
+        &tiny(),
+        "--user",
+        "U1",
+        "--item",
+        "Movie C",
+        "--algo",
+        "global_mean",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!((report["value"].as_f64().unwrap() - 4.0).abs() < 1e-12);
+    assert_eq!(report["known_rating"], serde_json::Value::Null);
+    assert_eq!(report["explanation"]["formula"], "r̂ = μ");
+
+    let output = recscope(&[
+        "predict",
+        &tiny(),
+        "--user",
+        "U1",
+        "--item",
+        "Movie C",
+        "--algo",
+        "global_mean",
+        "--explain",
+    ]);
+    assert!(
+        stdout(&output).contains("r̂ = 4.0000"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn predict_with_an_unknown_user_names_it_and_suggests_ids() {
+    let output = recscope(&[
+        "predict",
+        &tiny(),
+        "--user",
+        "U9",
+        "--item",
+        "Movie A",
+        "--algo",
+        "global_mean",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("'U9'") && message.contains("U1"),
+        "{message}"
+    );
+}
+
+#[test]
+fn eval_json_has_the_contract_fields() {
+    let output = recscope(&[
+        "eval",
+        &tiny(),
+        "--algos",
+        "global_mean",
+        "--folds",
+        "7",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let results: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let first = &results.as_array().unwrap()[0];
+    for field in [
+        "algo",
+        "rmse",
+        "mae",
+        "fit_s",
+        "predict_s",
+        "rmse_std",
+        "mae_std",
+        "folds",
+    ] {
+        assert!(first.get(field).is_some(), "missing {field}: {first}");
+    }
+    assert_eq!(first["algo"], "global_mean");
+    // Leave-one-out with the global mean predicts each held-out r by (28 − r) / 6:
+    // |errors| 7/6, 0, 7/6, 0, 14/6, 7/6, 7/6 → MAE = 42/6/7 = 1.
+    assert!((first["mae"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    assert_eq!(first["folds"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn stats_json_counts_the_tiny_matrix() {
+    let output = recscope(&["stats", &tiny(), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stats: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(stats["users"], 3);
+    assert_eq!(stats["items"], 4);
+    assert_eq!(stats["ratings"], 7);
+    // 7 known of 3 × 4 = 12 cells
+    assert!((stats["density"].as_f64().unwrap() - 7.0 / 12.0).abs() < 1e-12);
+}
