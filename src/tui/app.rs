@@ -149,7 +149,9 @@ pub struct App {
     pub window: Window,
     pub show_predictions: bool,
 
-    /// Index into [`REGISTRY`] of the selected algorithm.
+    /// The algorithms offered, in cycling order ([`REGISTRY`] unless a test gives others).
+    pub algorithms: &'static [AlgorithmSpec],
+    /// Index into `algorithms` of the selected algorithm.
     pub algorithm: usize,
     /// The parameters set for each algorithm of the registry.
     pub params: Vec<Params>,
@@ -178,6 +180,17 @@ impl App {
     /// A new explorer on `dataset`, with the first algorithm of the registry being
     /// fitted.
     pub fn new(dataset: Dataset, dataset_name: &str, keys: KeyMap, theme: Theme) -> App {
+        App::with_algorithms(dataset, dataset_name, keys, theme, REGISTRY)
+    }
+
+    /// A new explorer offering `algorithms` instead of the whole registry.
+    pub fn with_algorithms(
+        dataset: Dataset,
+        dataset_name: &str,
+        keys: KeyMap,
+        theme: Theme,
+        algorithms: &'static [AlgorithmSpec],
+    ) -> App {
         let rows = (0..dataset.user_ids.len() as UserIndex).collect();
         let columns = (0..dataset.item_ids.len() as ItemIndex).collect();
         let mut app = App {
@@ -198,8 +211,12 @@ impl App {
                 columns: 1,
             },
             show_predictions: false,
+            algorithms,
             algorithm: 0,
-            params: REGISTRY.iter().map(AlgorithmSpec::default_params).collect(),
+            params: algorithms
+                .iter()
+                .map(AlgorithmSpec::default_params)
+                .collect(),
             model: None,
             predictions: HashMap::new(),
             selected: None,
@@ -218,7 +235,7 @@ impl App {
     }
 
     pub fn spec(&self) -> Option<&'static AlgorithmSpec> {
-        REGISTRY.get(self.algorithm)
+        self.algorithms.get(self.algorithm)
     }
 
     pub fn current_params(&self) -> Option<&Params> {
@@ -546,7 +563,7 @@ impl App {
     }
 
     fn switch_algorithm(&mut self, forward: bool) {
-        let count = REGISTRY.len();
+        let count = self.algorithms.len();
         if count == 0 {
             return;
         }

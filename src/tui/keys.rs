@@ -92,7 +92,7 @@ impl Action {
         match self {
             Action::Quit => "quit",
             Action::Help => "show or hide this help",
-            Action::Cancel => "close a prompt, or cancel the work in progress",
+            Action::Cancel => "close a prompt / cancel work",
             Action::MoveUp => "previous user",
             Action::MoveDown => "next user",
             Action::MoveLeft => "previous item",
@@ -103,17 +103,17 @@ impl Action {
             Action::LastColumn => "last item",
             Action::FirstRow => "first user",
             Action::LastRow => "last user",
-            Action::TogglePredictions => "show unknown cells as ? or as predictions",
+            Action::TogglePredictions => "unknown cells: ? or predictions",
             Action::NextAlgorithm => "next algorithm",
             Action::PreviousAlgorithm => "previous algorithm",
-            Action::ToggleUserBased => "user-based or item-based neighbours",
+            Action::ToggleUserBased => "user-based / item-based",
             Action::NextSimilarity => "next similarity measure",
             Action::IncreaseK => "more neighbours (k + 1)",
             Action::DecreaseK => "fewer neighbours (k − 1)",
-            Action::ToggleNeighboursOf => "neighbours panel: similar users or items",
-            Action::SortRows => "sort users: file order / most ratings",
-            Action::SortColumns => "sort items: file order / most ratings",
-            Action::Jump => "jump to a user or item by id or title",
+            Action::ToggleNeighboursOf => "neighbours panel: users / items",
+            Action::SortRows => "sort users (file / most ratings)",
+            Action::SortColumns => "sort items (file / most ratings)",
+            Action::Jump => "jump to a user or item",
         }
     }
 
@@ -436,6 +436,13 @@ mod tests {
             map.action(&press(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Some(Action::Quit)
         );
+    }
+
+    #[test]
+    fn descriptions_fit_a_help_column() {
+        for action in Action::ALL {
+            assert!(action.description().chars().count() <= 35, "{action:?}");
+        }
     }
 
     #[test]

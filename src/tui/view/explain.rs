@@ -186,11 +186,19 @@ fn explanation_lines(
     for note in &explanation.notes {
         out.push(Line::styled(format!("• {note}"), label));
     }
-    out.push(Line::from(vec![
+    let mut value = vec![
         Span::styled("Value    ", label),
         Span::styled(format!("{:.3}", prediction.value), accent),
-        Span::styled(format!("  (grid: ~{:.1})", prediction.value), label),
-    ]));
+    ];
+    if let Some((user, item)) = app.selected_cell()
+        && app.dataset.matrix.rating(user, item).is_none()
+    {
+        value.push(Span::styled(
+            format!("  (grid: ~{:.1})", prediction.value),
+            label,
+        ));
+    }
+    out.push(Line::from(value));
 }
 
 fn neighbour_table(

@@ -67,7 +67,7 @@ pub fn too_small(screen: Rect) -> bool {
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if too_small(area) {
-            render_too_small(area, buf);
+            render_too_small(self, area, buf);
             return;
         }
         match self.mode {
@@ -87,14 +87,17 @@ impl Widget for &App {
     }
 }
 
-fn render_too_small(area: Rect, buf: &mut Buffer) {
+fn render_too_small(app: &App, area: Rect, buf: &mut Buffer) {
     let text = vec![
         Line::from("recscope needs a bigger terminal"),
         Line::from(format!(
             "at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}",
             area.width, area.height
         )),
-        Line::from("enlarge the window (q quits)"),
+        Line::from(format!(
+            "enlarge the window ({} quits)",
+            app.keys.keys_text(super::keys::Action::Quit)
+        )),
     ];
     Paragraph::new(text)
         .wrap(Wrap { trim: true })

@@ -2,10 +2,10 @@
 //! prompt.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 
 use crate::core::explain::Entity;
 use crate::tui::app::{App, JumpPrompt};
@@ -41,7 +41,12 @@ pub fn render_neighbours(app: &App, area: Rect, buf: &mut Buffer) {
     let width = inner.width as usize;
     let lines: Vec<Line> = match &list.rows {
         None => vec![Line::styled("computing…", dim)],
-        Some(Err(message)) => vec![Line::styled(message.clone(), dim)],
+        Some(Err(message)) => {
+            Paragraph::new(Line::styled(message.clone(), dim))
+                .wrap(Wrap { trim: true })
+                .render(inner, buf);
+            return;
+        }
         Some(Ok(rows)) if rows.is_empty() => {
             vec![Line::styled(
                 format!("no {what} share ratings with it"),
@@ -114,8 +119,9 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-/// The help lines: every action with its keys, grouped, straight from the key table.
-pub fn help_lines(app: &App) -> Vec<Line<'static>> {
+/// The help lines for some groups: their actions with their keys, straight from the
+/// key table.
+pub fn help_lines(app: &App, groups: &[Group]) -> Vec<Line<'static>> {
     let key_style = Style::new()
         .fg(app.theme.accent)
         .add_modifier(Modifier::BOLD);
@@ -123,39 +129,59 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         .fg(app.theme.title)
         .add_modifier(Modifier::BOLD);
     let mut lines = Vec::new();
-    let mut group: Option<Group> = None;
-    for action in Action::ALL {
-        if group != Some(action.group()) {
-            if group.is_some() {
-                lines.push(Line::from(""));
-            }
-            group = Some(action.group());
-            lines.push(Line::styled(action.group().title().to_string(), heading));
+    for group in groups {
+        if !lines.is_empty() {
+            lines.push(Line::from(""));
         }
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<14}", app.keys.keys_text(*action)), key_style),
-            Span::raw(action.description()),
-        ]));
+        lines.push(Line::styled(group.title().to_string(), heading));
+        for action in Action::ALL.iter().filter(|a| a.group() == *group) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<10}", app.keys.keys_text(*action)), key_style),
+                Span::raw(action.description()),
+            ]));
+        }
     }
-    lines.push(Line::from(""));
-    lines.push(Line::styled(
-        "Cells: colour = known rating · ? = unknown · ~3.7 = prediction (italic)".to_string(),
-        Style::new().fg(app.theme.dim),
-    ));
     lines
 }
 
+const HELP_LEFT: &[Group] = &[Group::General, Group::Moving];
+const HELP_RIGHT: &[Group] = &[Group::Algorithm, Group::View];
+
 pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
-    let lines = help_lines(app);
-    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let popup = centred(area, 72, height);
+    let legend = Line::styled(
+        "Cells: coloured = known rating · ? = unknown · ~3.7 = prediction (italic, no colour)",
+        Style::new().fg(app.theme.dim),
+    );
+    let two_columns = area.width >= 100;
+    let (left, right) = if two_columns {
+        (help_lines(app, HELP_LEFT), help_lines(app, HELP_RIGHT))
+    } else {
+        let all = [HELP_LEFT, HELP_RIGHT].concat();
+        (help_lines(app, &all), Vec::new())
+    };
+    let width = if two_columns { 98 } else { 72 };
+    let rows = left.len().max(right.len()) as u16 + 2;
+    let popup = centred(area, width, (rows + 2).min(area.height.saturating_sub(2)));
     Clear.render(popup, buf);
     let close = app.keys.keys_text(Action::Help);
     let block = panel(app, format!(" Keys ({close} or Esc closes, ↑↓ scroll) "));
-    Paragraph::new(lines)
-        .block(block)
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    let [body, footer] = inner.layout(&Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ]));
+    let [left_area, right_area] = body.layout(&Layout::horizontal([
+        Constraint::Percentage(if two_columns { 50 } else { 100 }),
+        Constraint::Fill(1),
+    ]));
+    Paragraph::new(left)
         .scroll((scroll, 0))
-        .render(popup, buf);
+        .render(left_area, buf);
+    Paragraph::new(right)
+        .scroll((scroll, 0))
+        .render(right_area, buf);
+    Paragraph::new(legend).render(footer, buf);
 }
 
 pub fn render_jump(app: &App, prompt: &JumpPrompt, area: Rect, buf: &mut Buffer) {
