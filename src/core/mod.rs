@@ -8,3 +8,4 @@ pub mod explain;
 pub mod matrix;
 pub mod params;
 pub mod progress;
+pub mod similarity;

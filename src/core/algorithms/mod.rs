@@ -5,6 +5,7 @@
 //! [`AlgorithmSpec`] without further changes.
 
 pub mod baseline;
+pub mod knn;
 
 use std::sync::Arc;
 
@@ -123,7 +124,13 @@ impl AlgorithmSpec {
 }
 
 /// Every algorithm recscope offers, in the order the explorer cycles through them.
-pub static REGISTRY: &[AlgorithmSpec] = &[baseline::GLOBAL_MEAN];
+pub static REGISTRY: &[AlgorithmSpec] = &[
+    baseline::GLOBAL_MEAN,
+    knn::KNN_BASIC,
+    knn::KNN_MEANS,
+    knn::KNN_ZSCORE,
+    knn::KNN_BASELINE,
+];
 
 /// The algorithm registered under `name`.
 pub fn find(name: &str) -> Option<&'static AlgorithmSpec> {
