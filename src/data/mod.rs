@@ -1,11 +1,50 @@
 //! The data layer: reads rating files and their metadata through polars, encodes raw
 //! ids to dense indices, and hands the core its matrix and the UI its labels.
 
+mod error;
+mod export;
+mod metadata;
+mod ratings;
+mod sniff;
+mod stats;
+mod table;
+pub mod text;
+
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::core::matrix::{ItemIndex, Rating, RatingMatrix, UserIndex};
+use crate::core::matrix::{ItemIndex, Rating, RatingMatrix, RatingScale, UserIndex};
+
+pub use error::{DataError, Place};
+pub use export::{ColumnValues, ExportTable, TableFormat, write_table};
+pub use metadata::ItemInfo;
+pub use sniff::Separator;
+pub use stats::{Distribution, HistogramBar, Stats, describe};
+pub use text::clean_text;
+
+use sniff::Layout;
+use table::Header;
+
+/// The dataset `recscope` opens when given no path, relative to the crate root: a
+/// classroom-sized set of invented films with planted taste groups.
+pub const DEFAULT_DATASET: &str = "sample-data/classroom/ratings.csv";
+
+/// Where the default dataset is: beside the sources recscope was built from, else
+/// relative to the current folder.
+pub fn default_dataset_path() -> PathBuf {
+    let built_beside = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_DATASET);
+    if built_beside.is_file() {
+        built_beside
+    } else {
+        PathBuf::from(DEFAULT_DATASET)
+    }
+}
+
+/// The policy for a user–item pair rated more than once, as stated to users.
+pub const DUPLICATE_POLICY: &str =
+    "the last rating of a pair in file order is kept; earlier ones are dropped";
 
 /// How the file was read and what was done to it on the way in.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -24,6 +63,14 @@ pub struct LoadSummary {
     pub duplicate_policy: String,
     /// True when the file had no rating column (implicit feedback, weight 1 or a count).
     pub implicit: bool,
+    /// Rows dropped because a later row rated the same pair (≥ `duplicates_resolved`).
+    pub duplicate_rows_dropped: usize,
+    /// Where the rating scale came from, e.g. "stated for MovieLens 100K".
+    pub scale_source: String,
+    /// Items that metadata gave a title.
+    pub items_with_titles: usize,
+    /// Things worth knowing that did not stop the load (e.g. unreadable metadata).
+    pub warnings: Vec<String>,
 }
 
 /// A loaded dataset: the rating matrix plus everything needed to show it to a person.
@@ -45,11 +92,14 @@ pub struct Dataset {
     pub summary: LoadSummary,
     user_lookup: HashMap<String, UserIndex>,
     item_lookup: HashMap<String, ItemIndex>,
+    /// Display forms of ids that needed cleaning (control characters), by index.
+    user_display: HashMap<UserIndex, String>,
+    item_display: HashMap<ItemIndex, String>,
 }
 
 impl Dataset {
     /// Assembles a dataset; `ratings` must already be encoded with `user_ids` and
-    /// `item_ids` and free of duplicate pairs.
+    /// `item_ids` and free of duplicate pairs. Titles and genres are cleaned for display.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         matrix: RatingMatrix,
@@ -71,6 +121,16 @@ impl Dataset {
             .enumerate()
             .map(|(k, id)| (id.clone(), k as ItemIndex))
             .collect();
+        let user_display = dirty_ids(&user_ids);
+        let item_display = dirty_ids(&item_ids);
+        let item_titles = item_titles
+            .into_iter()
+            .map(|t| t.map(|t| clean_text(&t).into_owned()))
+            .collect();
+        let item_genres = item_genres
+            .into_iter()
+            .map(|g| g.iter().map(|g| clean_text(g).into_owned()).collect())
+            .collect();
         Dataset {
             matrix: Arc::new(matrix),
             user_ids,
@@ -82,6 +142,8 @@ impl Dataset {
             summary,
             user_lookup,
             item_lookup,
+            user_display,
+            item_display,
         }
     }
 
@@ -95,13 +157,47 @@ impl Dataset {
         self.item_lookup.get(raw_id).copied()
     }
 
-    /// The item's title when known, else its raw id.
+    /// The item's title when known, else its id; safe to print (see [`clean_text`]).
+    /// `"?"` for an index outside the dataset.
     pub fn item_label(&self, item: ItemIndex) -> &str {
         match self.item_titles.get(item as usize) {
             Some(Some(title)) => title,
-            _ => &self.item_ids[item as usize],
+            _ => self.item_id_label(item),
         }
     }
+
+    /// The item's raw id, cleaned for display.
+    pub fn item_id_label(&self, item: ItemIndex) -> &str {
+        match self.item_display.get(&item) {
+            Some(clean) => clean,
+            None => self.item_ids.get(item as usize).map_or("?", String::as_str),
+        }
+    }
+
+    /// The user's raw id, cleaned for display; `"?"` for an index outside the dataset.
+    pub fn user_label(&self, user: UserIndex) -> &str {
+        match self.user_display.get(&user) {
+            Some(clean) => clean,
+            None => self.user_ids.get(user as usize).map_or("?", String::as_str),
+        }
+    }
+
+    /// The files the dataset was read from (exports must not overwrite them).
+    pub fn source_files(&self) -> Vec<&Path> {
+        let mut files = vec![self.summary.ratings_file.as_path()];
+        files.extend(self.summary.items_file.as_deref());
+        files
+    }
+}
+
+fn dirty_ids(ids: &[String]) -> HashMap<u32, String> {
+    ids.iter()
+        .enumerate()
+        .filter_map(|(k, id)| match clean_text(id) {
+            Cow::Owned(clean) => Some((k as u32, clean)),
+            Cow::Borrowed(_) => None,
+        })
+        .collect()
 }
 
 /// Options for reading a ratings file where sniffing is not enough.
@@ -117,17 +213,166 @@ pub struct LoadOptions {
     pub items_file: Option<PathBuf>,
 }
 
-/// A file that could not be read into a rating matrix.
-#[derive(Debug, thiserror::Error)]
-pub enum DataError {
-    #[error("{path}: {message}")]
-    Unreadable { path: PathBuf, message: String },
+/// Ratings files looked for when the path given is a folder, in order.
+const RATINGS_IN_FOLDER: [&str; 5] = [
+    "u.data",
+    "ratings.csv",
+    "ratings.dat",
+    "user_artists.dat",
+    "ratings.parquet",
+];
+
+/// Reads a ratings file (and its item metadata) into a dataset. A folder stands for the
+/// first of `u.data`, `ratings.csv`, `ratings.dat`, `user_artists.dat` in it.
+pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
+    let path = &ratings_file_in(path);
+    let separator = match options.separator.as_deref() {
+        Some(text) => Some(Separator::parse(text).ok_or_else(|| {
+            DataError::malformed(
+                path,
+                format!(
+                    "{} is not a separator recscope reads",
+                    text::quote_value(text)
+                ),
+                "use --sep with one of , ; | :: tab space",
+            )
+        })?),
+        None => None,
+    };
+    let requested = [
+        &options.user_column,
+        &options.item_column,
+        &options.rating_column,
+    ];
+    let names_a_column = requested.iter().any(|spec| {
+        spec.as_deref()
+            .is_some_and(|s| s.trim().parse::<usize>().is_err())
+    });
+    let header = if names_a_column {
+        Header::Present
+    } else {
+        Header::Sniff
+    };
+
+    let table = table::read(path, separator, header)?;
+    let roles = ratings::find_roles(
+        path,
+        &table,
+        &ratings::Requested {
+            user: options.user_column.as_deref(),
+            item: options.item_column.as_deref(),
+            rating: options.rating_column.as_deref(),
+        },
+    )?;
+    let parsed = ratings::parse(path, &table, &roles)?;
+    let mut layout = Layout::detect(path, &table.names, table.separator);
+    if layout == Layout::MovieLensDat && parsed.item_ids.iter().all(|id| is_imdb_id(id)) {
+        layout = Layout::MovieTweetings;
+    }
+
+    let detected = RatingScale::of_ratings(&parsed.ratings);
+    let (scale, scale_source) = match layout.known_scale() {
+        Some((min, max)) if !roles.rating_is_weight => (
+            RatingScale {
+                min: min.min(detected.min),
+                max: max.max(detected.max),
+            },
+            format!("stated for {}", layout.name()),
+        ),
+        _ => (detected, "detected from the ratings".to_string()),
+    };
+
+    let mut warnings: Vec<String> = parsed.timestamp_note.iter().cloned().collect();
+    let items_file = match &options.items_file {
+        Some(file) => Some(file.clone()),
+        None => metadata::find_beside(path, layout),
+    };
+    let items = match &items_file {
+        Some(file) => match metadata::read_items(file) {
+            Ok(items) => items,
+            Err(err) if options.items_file.is_some() => return Err(err),
+            Err(err) => {
+                warnings.push(format!("titles left out: {err}"));
+                HashMap::new()
+            }
+        },
+        None => HashMap::new(),
+    };
+    let (item_titles, item_genres): (Vec<_>, Vec<_>) = parsed
+        .item_ids
+        .iter()
+        .map(|id| match items.get(id) {
+            Some(info) => (info.title.clone(), info.genres.clone()),
+            None => (None, Vec::new()),
+        })
+        .unzip();
+    let items_with_titles = item_titles.iter().filter(|t| t.is_some()).count();
+
+    let matrix = RatingMatrix::new(
+        parsed.user_ids.len(),
+        parsed.item_ids.len(),
+        &parsed.ratings,
+        scale,
+    )
+    .map_err(|e| DataError::malformed(path, e.to_string(), "this is a bug in recscope"))?;
+
+    let summary = LoadSummary {
+        ratings_file: path.to_path_buf(),
+        items_file: items_file.filter(|_| !items.is_empty()),
+        format: describe_format(layout, &table),
+        rows_read: parsed.rows_read,
+        duplicates_resolved: parsed.duplicate_pairs,
+        duplicate_policy: DUPLICATE_POLICY.to_string(),
+        implicit: roles.rating_is_weight,
+        duplicate_rows_dropped: parsed.duplicate_rows_dropped,
+        scale_source,
+        items_with_titles,
+        warnings,
+    };
+    Ok(Dataset::new(
+        matrix,
+        parsed.user_ids,
+        parsed.item_ids,
+        item_titles,
+        item_genres,
+        parsed.ratings,
+        parsed.timestamps,
+        summary,
+    ))
 }
 
-/// Reads a ratings file (and its item metadata) into a dataset.
-pub fn load(path: &std::path::Path, _options: &LoadOptions) -> Result<Dataset, DataError> {
-    Err(DataError::Unreadable {
-        path: path.to_path_buf(),
-        message: "the data layer is being written".to_string(),
-    })
+/// A folder's ratings file, or the path itself.
+fn ratings_file_in(path: &Path) -> PathBuf {
+    let in_folder = || {
+        RATINGS_IN_FOLDER
+            .iter()
+            .map(|name| path.join(name))
+            .find(|file| file.is_file())
+    };
+    match path.is_dir().then(in_folder).flatten() {
+        Some(file) => file,
+        None => path.to_path_buf(),
+    }
+}
+
+/// MovieTweetings items are 7-digit IMDb numbers, leading zeros kept.
+fn is_imdb_id(id: &str) -> bool {
+    id.len() == 7 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn describe_format(layout: Layout, table: &table::Table) -> String {
+    let Some(separator) = table.separator else {
+        return layout.name().to_string();
+    };
+    let header = if table.has_header {
+        "header"
+    } else {
+        "no header"
+    };
+    let encoding = if table.latin1 { ", Latin-1" } else { "" };
+    format!(
+        "{} ({}, {header}{encoding})",
+        layout.name(),
+        separator.describe()
+    )
 }

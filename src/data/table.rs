@@ -1,0 +1,318 @@
+//! Reading a file into a table of text columns through polars: delimited text (after
+//! decoding and separator translation) or parquet. No types are inferred, so ids keep
+//! their leading zeros and each bad value can be reported with its line.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::error::{DataError, Place};
+use super::sniff::{self, Separator};
+use super::text;
+
+/// Whether the first line is a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Header {
+    Sniff,
+    Present,
+    Absent,
+}
+
+/// A file read as text columns.
+pub struct Table {
+    pub frame: DataFrame,
+    /// Column names: the header's, or `column 1`, `column 2`, … without one.
+    pub names: Vec<String>,
+    pub has_header: bool,
+    /// The separator for delimited text; `None` for parquet.
+    pub separator: Option<Separator>,
+    /// True when the bytes were not UTF-8 and were read as Latin-1.
+    pub latin1: bool,
+    /// The 1-based line of each data row (text files only).
+    lines: Option<Vec<usize>>,
+}
+
+impl Table {
+    pub fn height(&self) -> usize {
+        self.frame.height()
+    }
+
+    /// Where data row `row` (0-based) sits in the file.
+    pub fn place(&self, row: usize) -> Place {
+        match &self.lines {
+            Some(lines) => lines
+                .get(row)
+                .map_or(Place::Row(row + 1), |&l| Place::Line(l)),
+            None => Place::Row(row + 1),
+        }
+    }
+
+    /// The text values of column `index`.
+    pub fn column(&self, index: usize) -> Option<&StringChunked> {
+        self.frame.columns().get(index).and_then(|c| c.str().ok())
+    }
+
+    /// A column as users read it: its name (with its position) or its position.
+    pub fn column_label(&self, index: usize) -> String {
+        if self.has_header {
+            format!("{} \"{}\"", index + 1, self.names[index])
+        } else {
+            format!("{}", index + 1)
+        }
+    }
+
+    /// The column names listed for an error message.
+    pub fn list_columns(&self) -> String {
+        if self.has_header {
+            self.names
+                .iter()
+                .map(|n| text::quote_value(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            format!("{} unnamed columns, no header", self.names.len())
+        }
+    }
+}
+
+/// Reads a ratings or metadata file: parquet by its extension, delimited text otherwise.
+pub fn read(path: &Path, separator: Option<Separator>, header: Header) -> Result<Table, DataError> {
+    if is_parquet(path) {
+        read_parquet(path)
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| DataError::unreadable(path, e))?;
+        read_delimited(path, &bytes, separator, header)
+    }
+}
+
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"))
+}
+
+/// One logical record of a text file and the line it starts on.
+struct Record<'a> {
+    line: usize,
+    text: &'a str,
+}
+
+/// Splits text into non-blank records, dropping `\r` line ends; with `quotes`, a line
+/// break inside double quotes continues the record.
+fn records(text: &str, quotes: bool) -> Vec<Record<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut line = 1;
+    let mut start_line = 1;
+    let mut quoted = false;
+    let bytes = text.as_bytes();
+    for (at, &b) in bytes.iter().enumerate() {
+        if quotes && b == b'"' {
+            quoted = !quoted;
+        }
+        if b == b'\n' {
+            if !quoted {
+                push_record(&mut out, &text[start..at], start_line);
+                start = at + 1;
+                start_line = line + 1;
+            }
+            line += 1;
+        }
+    }
+    push_record(&mut out, &text[start..], start_line);
+    out
+}
+
+fn push_record<'a>(out: &mut Vec<Record<'a>>, raw: &'a str, line: usize) {
+    let text = raw.strip_suffix('\r').unwrap_or(raw);
+    if !text.trim().is_empty() {
+        out.push(Record { line, text });
+    }
+}
+
+/// A byte absent from the text, to stand for `::` before polars reads it.
+fn unused_byte(text: &str) -> Option<u8> {
+    [0x1f, 0x1e, 0x1d, 0x1c, 0x01, 0x02, 0x03]
+        .into_iter()
+        .find(|&b| !text.as_bytes().contains(&b))
+}
+
+fn read_delimited(
+    path: &Path,
+    bytes: &[u8],
+    separator: Option<Separator>,
+    header: Header,
+) -> Result<Table, DataError> {
+    let latin1 = text::is_latin1(bytes);
+    let decoded = text::decode(bytes);
+    let sample: Vec<&str> = decoded
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    if sample.is_empty() {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+            hint: "the file holds no lines; give a file with one rating per line".to_string(),
+        });
+    }
+    let separator = match separator.or_else(|| sniff::sniff_separator(&sample)) {
+        Some(sep) => sep,
+        None => {
+            return Err(DataError::malformed(
+                path,
+                format!(
+                    "line 1: {} has no field separator (tried tab, comma, semicolon, pipe, '::')",
+                    text::quote_value(sample[0])
+                ),
+                "use --sep to give the separator",
+            ));
+        }
+    };
+    // Quoting is a comma (and semicolon) convention; tab-, pipe- and '::'-separated
+    // files such as Last.fm's artists.dat use quotes as plain characters.
+    let quotes = matches!(separator, Separator::Byte(b',' | b';'));
+    let records = records(&decoded, quotes);
+
+    let has_header = match header {
+        Header::Present => true,
+        Header::Absent => false,
+        Header::Sniff => {
+            let first = separator.split(records[0].text, quotes);
+            let second = records.get(1).map(|r| separator.split(r.text, quotes));
+            sniff::looks_like_header(&first, second.as_deref())
+        }
+    };
+
+    // Rebuild the text polars reads: one record per line, `::` as a single byte.
+    let (polars_sep, buffer) = match separator {
+        Separator::Byte(b) => (b, join_records(&records, None)),
+        Separator::DoubleColon => {
+            let byte = unused_byte(&decoded).ok_or_else(|| {
+                DataError::malformed(
+                    path,
+                    "the file uses every byte that could stand for '::'",
+                    "convert the file to a single-byte separator such as tab",
+                )
+            })?;
+            (byte, join_records(&records, Some(byte)))
+        }
+    };
+    let mut lines: Vec<usize> = records.iter().map(|r| r.line).collect();
+    if has_header {
+        lines.remove(0);
+    }
+
+    let parse_options = CsvParseOptions::default()
+        .with_separator(polars_sep)
+        .with_quote_char(quotes.then_some(b'"'))
+        .with_truncate_ragged_lines(true)
+        .with_missing_is_null(true);
+    let frame = CsvReadOptions::default()
+        .with_has_header(has_header)
+        .with_infer_schema_length(Some(0))
+        .with_raise_if_empty(false)
+        .with_parse_options(parse_options)
+        .into_reader_with_file_handle(Cursor::new(buffer))
+        .finish()
+        .map_err(|e| {
+            DataError::malformed(
+                path,
+                format!(
+                    "cannot parse as {} text: {}",
+                    separator.describe(),
+                    first_line(&e.to_string())
+                ),
+                "check the separator (--sep) and that quotes are balanced",
+            )
+        })?;
+
+    let names = if has_header {
+        frame
+            .get_column_names()
+            .iter()
+            .map(|n| text::clean_text(n).into_owned())
+            .collect()
+    } else {
+        (1..=frame.width()).map(|k| format!("column {k}")).collect()
+    };
+    // Should polars split records differently (quotes), fall back to row numbers.
+    let lines = (frame.height() == lines.len()).then_some(lines);
+    Ok(Table {
+        frame,
+        names,
+        has_header,
+        separator: Some(separator),
+        latin1,
+        lines,
+    })
+}
+
+/// The first line of a polars error, which goes on with advice meant for Python users.
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or(message)
+}
+
+fn join_records(records: &[Record<'_>], double_colon: Option<u8>) -> Vec<u8> {
+    let total: usize = records.iter().map(|r| r.text.len() + 1).sum();
+    let mut buffer = Vec::with_capacity(total);
+    for record in records {
+        match double_colon {
+            Some(byte) => {
+                let mut rest = record.text.as_bytes();
+                while let Some(at) = rest.windows(2).position(|w| w == b"::") {
+                    buffer.extend_from_slice(&rest[..at]);
+                    buffer.push(byte);
+                    rest = &rest[at + 2..];
+                }
+                buffer.extend_from_slice(rest);
+            }
+            None => buffer.extend_from_slice(record.text.as_bytes()),
+        }
+        buffer.push(b'\n');
+    }
+    buffer
+}
+
+fn read_parquet(path: &Path) -> Result<Table, DataError> {
+    let file = std::fs::File::open(path).map_err(|e| DataError::unreadable(path, e))?;
+    let frame = ParquetReader::new(file).finish().map_err(|e| {
+        DataError::malformed(
+            path,
+            format!("cannot read as parquet: {e}"),
+            "check that the file is a complete parquet file",
+        )
+    })?;
+    let mut columns = Vec::with_capacity(frame.width());
+    for column in frame.columns() {
+        let text = column.cast(&DataType::String).map_err(|e| {
+            DataError::malformed(
+                path,
+                format!("column \"{}\" cannot be read as text: {e}", column.name()),
+                "store ids and ratings as numbers or strings",
+            )
+        })?;
+        columns.push(text);
+    }
+    let names = frame
+        .get_column_names()
+        .iter()
+        .map(|n| text::clean_text(n).into_owned())
+        .collect();
+    let frame = DataFrame::new(frame.height(), columns).map_err(|e| {
+        DataError::malformed(
+            path,
+            format!("cannot read as parquet: {e}"),
+            "check the file",
+        )
+    })?;
+    Ok(Table {
+        frame,
+        names,
+        has_header: true,
+        separator: None,
+        latin1: false,
+        lines: None,
+    })
+}
