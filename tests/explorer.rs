@@ -500,3 +500,29 @@ fn screen_jump_prompt() {
     let terminal = draw(&mut app, 100, 30);
     insta::assert_snapshot!("jump_100x30", terminal.backend());
 }
+
+#[test]
+fn the_neighbours_panel_lists_similar_users_then_items() {
+    let mut app = explorer(tiny(), WITH_FAKE);
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    // fake_knn's similarity is cosine over co-rated items. U1 shares only Movie A with
+    // U2 (5·3 / (√25·√9) = 1) and only Movie B with U3 (4·5 / (√16·√25) = 1).
+    let list = app.neighbours.clone().unwrap();
+    assert_eq!(list.of, Entity::User(0));
+    let rows = list.rows.unwrap().unwrap();
+    let found: Vec<(u32, f64, usize)> = rows
+        .iter()
+        .map(|row| (row.index, row.similarity, row.co_rated))
+        .collect();
+    assert_eq!(found, vec![(1, 1.0, 1), (2, 1.0, 1)]);
+
+    update(&mut app, Action::ToggleNeighboursOf);
+    settle(&mut app);
+    // Items like Movie A: only Movie B (U1: 5, 4) and Movie C, D (U2: 3·4, 3·2) share a
+    // rater; each pair has one co-rating, so cosine 1.
+    let list = app.neighbours.clone().unwrap();
+    assert_eq!(list.of, Entity::Item(0));
+    let indices: Vec<u32> = list.rows.unwrap().unwrap().iter().map(|r| r.index).collect();
+    assert_eq!(indices, vec![1, 2, 3]);
+}

@@ -15,6 +15,7 @@ use crate::core::algorithms::{AlgorithmSpec, FitError, Model, REGISTRY};
 use crate::core::explain::{Entity, Prediction};
 use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::core::params::{ParamKind, ParamValue, Params};
+use crate::core::similarity::SimilarityOptions;
 use crate::data::Dataset;
 
 use super::keys::{Action, KeyMap};
@@ -472,19 +473,24 @@ impl App {
     }
 
     /// The similarity the neighbours panel uses: the selected algorithm's own
-    /// similarity settings when it has them, else Pearson.
+    /// similarity settings when it has them, else Pearson with the usual support and
+    /// shrinkage.
     pub fn similarity_query(&self) -> SimilarityQuery {
+        let usual = SimilarityOptions::default();
         let params = self.current_params();
-        let text = |name: &str, default: &str| {
-            params
-                .map(|p| p.text(name, default).to_string())
-                .unwrap_or_else(|| default.to_string())
-        };
+        let kind = params
+            .map(|p| p.text("sim", "pearson").to_string())
+            .unwrap_or_else(|| "pearson".to_string());
+        let min_support = params
+            .map(|p| p.int("min_support", usual.min_support as i64))
+            .unwrap_or(usual.min_support as i64);
         SimilarityQuery {
-            kind: text("sim", "pearson"),
+            kind,
             user_based: self.neighbours_of == NeighboursOf::Users,
-            min_support: params.map(|p| p.int("min_support", 1)).unwrap_or(1).max(0) as usize,
-            shrinkage: params.map(|p| p.float("shrinkage", 0.0)).unwrap_or(0.0),
+            min_support: min_support.max(0) as usize,
+            shrinkage: params
+                .map(|p| p.float("shrinkage", usual.shrinkage))
+                .unwrap_or(usual.shrinkage),
         }
     }
 

@@ -29,9 +29,6 @@ use keys::KeyMap;
 use theme::Theme;
 use worker::{Job, WorkerEvent};
 
-/// The dataset opened when no path is given.
-pub const SAMPLE_DATASET: &str = "sample-data/tiny.csv";
-
 /// How often the screen is redrawn while nothing happens (to show progress).
 const TICK: Duration = Duration::from_millis(200);
 
@@ -48,7 +45,7 @@ enum Event {
 /// appear in the status line.
 pub fn run(path: Option<PathBuf>, options: LoadOptions) -> anyhow::Result<()> {
     let _log = start_logging();
-    let path = path.unwrap_or_else(|| PathBuf::from(SAMPLE_DATASET));
+    let path = path.unwrap_or_else(data::default_dataset_path);
     let dataset = data::load(&path, &options)
         .with_context(|| format!("could not open {}", path.display()))?;
     tracing::info!(path = %path.display(), "dataset loaded");

@@ -2,6 +2,7 @@
 //! user, or the items most similar to an item, as rows the panel can draw.
 
 use crate::core::matrix::RatingMatrix;
+use crate::core::similarity::{self, SimilarityKind, SimilarityOptions, UnknownSimilarity};
 
 /// One row of the neighbours panel.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,18 +25,30 @@ pub struct SimilarityQuery {
     pub shrinkage: f64,
 }
 
-/// The `n` users (items) most similar to `of`, best first.
-///
-/// The similarity measures are not part of this build yet, so this reports that
-/// plainly instead of listing anything.
+/// The `n` users (items) most similar to `of`, best first, by the core's similarity
+/// measures; an unknown measure name is reported, not guessed.
 pub fn most_similar(
-    _matrix: &RatingMatrix,
+    matrix: &RatingMatrix,
     query: &SimilarityQuery,
-    _of: u32,
-    _n: usize,
+    of: u32,
+    n: usize,
 ) -> Result<Vec<NeighbourRow>, String> {
-    Err(format!(
-        "the {} similarity is not available in this build",
-        query.kind
-    ))
+    let kind: SimilarityKind = query
+        .kind
+        .parse()
+        .map_err(|err: UnknownSimilarity| err.to_string())?;
+    let options = SimilarityOptions {
+        kind,
+        user_based: query.user_based,
+        min_support: query.min_support,
+        shrinkage: query.shrinkage,
+    };
+    Ok(similarity::most_similar(matrix, &options, of, n)
+        .into_iter()
+        .map(|neighbour| NeighbourRow {
+            index: neighbour.index,
+            similarity: neighbour.similarity,
+            co_rated: neighbour.co_rated,
+        })
+        .collect())
 }
