@@ -1,0 +1,856 @@
+//! The explorer's state and the one function that changes it, [`update`].
+//!
+//! Nothing here touches the terminal: keys arrive as [`Action`]s, the worker's results
+//! as [`WorkerEvent`]s, and work for the worker leaves through [`App::outbox`]. Tests
+//! drive all of it directly.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::core::algorithms::{AlgorithmSpec, FitError, Model, REGISTRY};
+use crate::core::explain::{Entity, Prediction};
+use crate::core::matrix::{ItemIndex, UserIndex};
+use crate::core::params::{ParamKind, ParamValue, Params};
+use crate::core::similarity::SimilarityOptions;
+use crate::data::Dataset;
+
+use super::keys::{Action, KeyMap};
+use super::similar::{self, NeighbourRow, SimilarityQuery};
+use super::theme::Theme;
+use super::worker::{Job, JobOutput, Lane, WorkerEvent};
+
+/// The screen being shown. Each further screen (compare, evaluate, stats, ...) is one
+/// more variant with its own view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The rating matrix with the explanation and neighbours panels.
+    Explore,
+}
+
+/// A layer drawn over the screen that takes the keys while it is open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help { scroll: u16 },
+    Jump(JumpPrompt),
+}
+
+/// The `/` prompt: what was typed and what it matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JumpPrompt {
+    pub text: String,
+    pub matches: Vec<JumpMatch>,
+    pub selected: usize,
+}
+
+/// A user or item whose id or title matches the prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JumpMatch {
+    pub target: Entity,
+    pub label: String,
+}
+
+/// How many matches the prompt lists.
+pub const JUMP_MATCHES: usize = 8;
+/// How many rows the neighbours panel asks for.
+pub const NEIGHBOURS_LISTED: usize = 20;
+
+/// The order of rows (columns): as in the file, or by number of ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    FileOrder,
+    MostRatings,
+}
+
+impl SortOrder {
+    pub fn label(self) -> &'static str {
+        match self {
+            SortOrder::FileOrder => "file order",
+            SortOrder::MostRatings => "most ratings",
+        }
+    }
+}
+
+/// Whether the neighbours panel lists users similar to the selected user or items
+/// similar to the selected item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeighboursOf {
+    Users,
+    Items,
+}
+
+/// A position in the grid as displayed (after sorting): row and column numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GridPosition {
+    pub row: usize,
+    pub column: usize,
+}
+
+/// How many data rows and columns fit on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub rows: usize,
+    pub columns: usize,
+}
+
+/// A fitted model with what it was fitted as.
+pub struct FittedModel {
+    pub generation: u64,
+    pub spec: &'static AlgorithmSpec,
+    pub params: Params,
+    pub model: Arc<dyn Model>,
+    pub elapsed: Duration,
+}
+
+/// Work in progress on a lane, as the status line shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Busy {
+    pub what: String,
+    pub fraction: f64,
+    pub stage: String,
+}
+
+/// A line for the status bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// The neighbours panel's list and what it is for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeighbourList {
+    pub of: Entity,
+    pub query: SimilarityQuery,
+    /// `None` while being computed.
+    pub rows: Option<Result<Vec<NeighbourRow>, String>>,
+}
+
+/// Everything the explorer shows.
+pub struct App {
+    pub dataset: Arc<Dataset>,
+    pub dataset_name: String,
+    pub keys: KeyMap,
+    pub theme: Theme,
+    pub mode: Mode,
+    pub overlay: Option<Overlay>,
+
+    /// Users in display order (row number → user).
+    pub rows: Vec<UserIndex>,
+    /// Items in display order (column number → item).
+    pub columns: Vec<ItemIndex>,
+    pub row_order: SortOrder,
+    pub column_order: SortOrder,
+    pub cursor: GridPosition,
+    /// The top-left cell on screen.
+    pub scroll: GridPosition,
+    pub window: Window,
+    pub show_predictions: bool,
+
+    /// The algorithms offered, in cycling order ([`REGISTRY`] unless a test gives others).
+    pub algorithms: &'static [AlgorithmSpec],
+    /// Index into `algorithms` of the selected algorithm.
+    pub algorithm: usize,
+    /// The parameters set for each algorithm of the registry.
+    pub params: Vec<Params>,
+    pub model: Option<FittedModel>,
+    /// Predicted values of unknown cells by the current model, for the cells shown.
+    pub predictions: HashMap<(UserIndex, ItemIndex), f64>,
+    /// The selected cell's prediction with its explanation, by the current model.
+    pub selected: Option<Prediction>,
+
+    pub neighbours_of: NeighboursOf,
+    pub neighbours: Option<NeighbourList>,
+
+    generations: HashMap<Lane, u64>,
+    running: HashMap<Lane, Arc<AtomicBool>>,
+    pub busy: HashMap<Lane, Busy>,
+    pub message: Option<Message>,
+    /// Jobs for the worker, taken by the event loop after each update.
+    pub outbox: Vec<Job>,
+    pub should_quit: bool,
+}
+
+/// The most predictions kept before the cache is cleared and refilled for the window.
+const PREDICTION_CACHE_LIMIT: usize = 200_000;
+
+impl App {
+    /// A new explorer on `dataset`, with the first algorithm of the registry being
+    /// fitted.
+    pub fn new(dataset: Dataset, dataset_name: &str, keys: KeyMap, theme: Theme) -> App {
+        App::with_algorithms(dataset, dataset_name, keys, theme, REGISTRY)
+    }
+
+    /// A new explorer offering `algorithms` instead of the whole registry.
+    pub fn with_algorithms(
+        dataset: Dataset,
+        dataset_name: &str,
+        keys: KeyMap,
+        theme: Theme,
+        algorithms: &'static [AlgorithmSpec],
+    ) -> App {
+        let rows = (0..dataset.user_ids.len() as UserIndex).collect();
+        let columns = (0..dataset.item_ids.len() as ItemIndex).collect();
+        let mut app = App {
+            dataset: Arc::new(dataset),
+            dataset_name: dataset_name.to_string(),
+            keys,
+            theme,
+            mode: Mode::Explore,
+            overlay: None,
+            rows,
+            columns,
+            row_order: SortOrder::FileOrder,
+            column_order: SortOrder::FileOrder,
+            cursor: GridPosition::default(),
+            scroll: GridPosition::default(),
+            window: Window {
+                rows: 1,
+                columns: 1,
+            },
+            show_predictions: false,
+            algorithms,
+            algorithm: 0,
+            params: algorithms
+                .iter()
+                .map(AlgorithmSpec::default_params)
+                .collect(),
+            model: None,
+            predictions: HashMap::new(),
+            selected: None,
+            neighbours_of: NeighboursOf::Users,
+            neighbours: None,
+            generations: HashMap::new(),
+            running: HashMap::new(),
+            busy: HashMap::new(),
+            message: None,
+            outbox: Vec::new(),
+            should_quit: false,
+        };
+        app.request_fit();
+        app.after_move();
+        app
+    }
+
+    pub fn spec(&self) -> Option<&'static AlgorithmSpec> {
+        self.algorithms.get(self.algorithm)
+    }
+
+    pub fn current_params(&self) -> Option<&Params> {
+        self.params.get(self.algorithm)
+    }
+
+    /// Whether a model is being fitted.
+    pub fn busy_fitting(&self) -> bool {
+        self.busy.contains_key(&Lane::Model)
+    }
+
+    /// The user and item under the cursor, if the matrix is not empty.
+    pub fn selected_cell(&self) -> Option<(UserIndex, ItemIndex)> {
+        Some((
+            *self.rows.get(self.cursor.row)?,
+            *self.columns.get(self.cursor.column)?,
+        ))
+    }
+
+    /// The predicted value of an unknown cell, when the current model computed it.
+    pub fn prediction(&self, user: UserIndex, item: ItemIndex) -> Option<f64> {
+        self.predictions.get(&(user, item)).copied()
+    }
+
+    pub fn user_label(&self, user: UserIndex) -> &str {
+        self.dataset
+            .user_ids
+            .get(user as usize)
+            .map(String::as_str)
+            .unwrap_or("?")
+    }
+
+    pub fn item_label(&self, item: ItemIndex) -> &str {
+        if (item as usize) < self.dataset.item_ids.len() {
+            self.dataset.item_label(item)
+        } else {
+            "?"
+        }
+    }
+
+    /// Sets how many rows and columns the screen shows, keeping the cursor in view.
+    pub fn set_window(&mut self, window: Window) {
+        self.window = Window {
+            rows: window.rows.max(1),
+            columns: window.columns.max(1),
+        };
+        self.scroll_to_cursor();
+        self.fill_window();
+    }
+
+    fn generation(&self, lane: Lane) -> u64 {
+        self.generations.get(&lane).copied().unwrap_or(0)
+    }
+
+    /// Queues a job, replacing (and cancelling) the lane's previous one.
+    fn submit(
+        &mut self,
+        lane: Lane,
+        task: impl FnOnce(&crate::core::progress::Progress) -> JobOutput + Send + 'static,
+    ) -> u64 {
+        let generation = self.generation(lane) + 1;
+        self.generations.insert(lane, generation);
+        if let Some(flag) = self.running.remove(&lane) {
+            flag.store(true, Ordering::Relaxed);
+        }
+        let job = Job::new(lane, generation, task);
+        self.running.insert(lane, job.cancel.clone());
+        self.outbox.push(job);
+        generation
+    }
+
+    /// Asks the worker to fit the selected algorithm with its parameters.
+    fn request_fit(&mut self) {
+        let (Some(spec), Some(params)) = (self.spec(), self.current_params().cloned()) else {
+            return;
+        };
+        let matrix = self.dataset.matrix.clone();
+        let task_params = params.clone();
+        self.submit(Lane::Model, move |progress| {
+            JobOutput::Model(
+                spec.fit_model(matrix, &task_params, progress)
+                    .map(Arc::<dyn Model>::from),
+            )
+        });
+        self.busy.insert(
+            Lane::Model,
+            Busy {
+                what: format!("fitting {}", spec.name),
+                fraction: 0.0,
+                stage: String::new(),
+            },
+        );
+        tracing::info!(algorithm = spec.name, params = %params_text(&params), "fit requested");
+    }
+
+    /// Takes a report from the worker; results of superseded requests are dropped.
+    pub fn on_worker(&mut self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::Progress {
+                lane,
+                generation,
+                fraction,
+                stage,
+            } => {
+                if generation == self.generation(lane)
+                    && let Some(busy) = self.busy.get_mut(&lane)
+                {
+                    busy.fraction = fraction;
+                    busy.stage = stage;
+                }
+            }
+            WorkerEvent::Done {
+                lane,
+                generation,
+                elapsed,
+                output,
+            } => {
+                if generation != self.generation(lane) {
+                    tracing::debug!(?lane, generation, "stale result dropped");
+                    return;
+                }
+                self.busy.remove(&lane);
+                self.running.remove(&lane);
+                match output {
+                    JobOutput::Model(result) => self.on_model(generation, elapsed, result),
+                    JobOutput::Neighbours(result) => {
+                        if let Some(list) = &mut self.neighbours {
+                            list.rows = Some(result);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_model(
+        &mut self,
+        generation: u64,
+        elapsed: Duration,
+        result: Result<Arc<dyn Model>, FitError>,
+    ) {
+        let (Some(spec), Some(params)) = (self.spec(), self.current_params().cloned()) else {
+            return;
+        };
+        match result {
+            Ok(model) => {
+                self.model = Some(FittedModel {
+                    generation,
+                    spec,
+                    params,
+                    model,
+                    elapsed,
+                });
+                self.predictions.clear();
+                self.fill_window();
+                self.explain_selected();
+            }
+            Err(FitError::Cancelled) => {
+                self.say(&format!("fitting {} cancelled", spec.name));
+            }
+            Err(err) => {
+                tracing::warn!(algorithm = spec.name, %err, "fit failed");
+                self.error(&format!("{} could not be fitted: {err}", spec.name));
+            }
+        }
+    }
+
+    fn say(&mut self, text: &str) {
+        self.message = Some(Message {
+            text: text.to_string(),
+            is_error: false,
+        });
+    }
+
+    fn error(&mut self, text: &str) {
+        self.message = Some(Message {
+            text: text.to_string(),
+            is_error: true,
+        });
+    }
+
+    /// Computes the predictions of the unknown cells on screen that are not cached.
+    fn fill_window(&mut self) {
+        if !self.show_predictions {
+            return;
+        }
+        let Some(fitted) = &self.model else {
+            return;
+        };
+        if self.predictions.len() > PREDICTION_CACHE_LIMIT {
+            self.predictions.clear();
+        }
+        let matrix = &self.dataset.matrix;
+        let row_end = (self.scroll.row + self.window.rows).min(self.rows.len());
+        let column_end = (self.scroll.column + self.window.columns).min(self.columns.len());
+        for &user in &self.rows[self.scroll.row.min(row_end)..row_end] {
+            for &item in &self.columns[self.scroll.column.min(column_end)..column_end] {
+                if matrix.rating(user, item).is_none() {
+                    self.predictions
+                        .entry((user, item))
+                        .or_insert_with(|| fitted.model.predict_value(user, item));
+                }
+            }
+        }
+    }
+
+    fn explain_selected(&mut self) {
+        self.selected = match (&self.model, self.selected_cell()) {
+            (Some(fitted), Some((user, item))) => Some(fitted.model.predict(user, item)),
+            _ => None,
+        };
+    }
+
+    fn scroll_to_cursor(&mut self) {
+        let window = self.window;
+        if self.cursor.row < self.scroll.row {
+            self.scroll.row = self.cursor.row;
+        } else if self.cursor.row >= self.scroll.row + window.rows {
+            self.scroll.row = self.cursor.row + 1 - window.rows;
+        }
+        if self.cursor.column < self.scroll.column {
+            self.scroll.column = self.cursor.column;
+        } else if self.cursor.column >= self.scroll.column + window.columns {
+            self.scroll.column = self.cursor.column + 1 - window.columns;
+        }
+    }
+
+    /// Everything that follows a change of the selected cell or of the window.
+    fn after_move(&mut self) {
+        self.scroll_to_cursor();
+        self.fill_window();
+        self.explain_selected();
+        self.request_neighbours();
+    }
+
+    /// The similarity the neighbours panel uses: the selected algorithm's own
+    /// similarity settings when it has them, else Pearson with the usual support and
+    /// shrinkage.
+    pub fn similarity_query(&self) -> SimilarityQuery {
+        let usual = SimilarityOptions::default();
+        let params = self.current_params();
+        let kind = params
+            .map(|p| p.text("sim", "pearson").to_string())
+            .unwrap_or_else(|| "pearson".to_string());
+        let min_support = params
+            .map(|p| p.int("min_support", usual.min_support as i64))
+            .unwrap_or(usual.min_support as i64);
+        SimilarityQuery {
+            kind,
+            user_based: self.neighbours_of == NeighboursOf::Users,
+            min_support: min_support.max(0) as usize,
+            shrinkage: params
+                .map(|p| p.float("shrinkage", usual.shrinkage))
+                .unwrap_or(usual.shrinkage),
+        }
+    }
+
+    fn request_neighbours(&mut self) {
+        let Some((user, item)) = self.selected_cell() else {
+            return;
+        };
+        let of = match self.neighbours_of {
+            NeighboursOf::Users => Entity::User(user),
+            NeighboursOf::Items => Entity::Item(item),
+        };
+        let query = self.similarity_query();
+        if let Some(list) = &self.neighbours
+            && list.of == of
+            && list.query == query
+        {
+            return;
+        }
+        let index = match of {
+            Entity::User(index) | Entity::Item(index) => index,
+        };
+        let matrix = self.dataset.matrix.clone();
+        let task_query = query.clone();
+        self.submit(Lane::Neighbours, move |_progress| {
+            JobOutput::Neighbours(similar::most_similar(
+                &matrix,
+                &task_query,
+                index,
+                NEIGHBOURS_LISTED,
+            ))
+        });
+        self.neighbours = Some(NeighbourList {
+            of,
+            query,
+            rows: None,
+        });
+    }
+
+    fn move_to(&mut self, row: usize, column: usize) {
+        self.cursor = GridPosition {
+            row: row.min(self.rows.len().saturating_sub(1)),
+            column: column.min(self.columns.len().saturating_sub(1)),
+        };
+        self.after_move();
+    }
+
+    fn sort(&mut self, rows: bool) {
+        let selected = self.selected_cell();
+        let matrix = self.dataset.matrix.clone();
+        if rows {
+            self.row_order = next_order(self.row_order);
+            self.rows.sort_by_key(|&user| match self.row_order {
+                SortOrder::FileOrder => (0, user),
+                SortOrder::MostRatings => (usize::MAX - matrix.user_count(user), user),
+            });
+        } else {
+            self.column_order = next_order(self.column_order);
+            self.columns.sort_by_key(|&item| match self.column_order {
+                SortOrder::FileOrder => (0, item),
+                SortOrder::MostRatings => (usize::MAX - matrix.item_count(item), item),
+            });
+        }
+        if let Some((user, item)) = selected {
+            self.cursor = GridPosition {
+                row: position(&self.rows, user),
+                column: position(&self.columns, item),
+            };
+        }
+        self.after_move();
+        let (what, order) = if rows {
+            ("users", self.row_order)
+        } else {
+            ("items", self.column_order)
+        };
+        self.say(&format!("{what} sorted by {}", order.label()));
+    }
+
+    fn switch_algorithm(&mut self, forward: bool) {
+        let count = self.algorithms.len();
+        if count == 0 {
+            return;
+        }
+        self.algorithm = if forward {
+            (self.algorithm + 1) % count
+        } else {
+            (self.algorithm + count - 1) % count
+        };
+        self.request_fit();
+        self.request_neighbours();
+    }
+
+    /// Changes one parameter of the selected algorithm, if it has it, and refits.
+    fn change_param(
+        &mut self,
+        name: &str,
+        change: impl Fn(&ParamKind, &ParamValue) -> Option<ParamValue>,
+    ) {
+        let Some(spec) = self.spec() else {
+            return;
+        };
+        let Some(param) = spec.params.iter().find(|p| p.name == name) else {
+            self.say(&format!("{} has no parameter '{name}'", spec.title));
+            return;
+        };
+        let current = self
+            .current_params()
+            .and_then(|p| p.get(name).cloned())
+            .unwrap_or_else(|| param.default_value());
+        let Some(value) = change(&param.kind, &current) else {
+            self.say(&format!("{name} is already {current}"));
+            return;
+        };
+        let Some(params) = self.params.get_mut(self.algorithm) else {
+            return;
+        };
+        match params.set(spec.name, spec.params, name, value.clone()) {
+            Ok(()) => {
+                self.say(&format!("{name} = {value}"));
+                self.request_fit();
+                self.request_neighbours();
+            }
+            Err(err) => self.error(&err.to_string()),
+        }
+    }
+
+    fn cancel(&mut self) {
+        if self.overlay.take().is_some() {
+            return;
+        }
+        let lanes: Vec<Lane> = self.running.keys().copied().collect();
+        if lanes.is_empty() {
+            self.message = None;
+            return;
+        }
+        for lane in lanes {
+            if let Some(flag) = self.running.remove(&lane) {
+                flag.store(true, Ordering::Relaxed);
+            }
+            if let Some(busy) = self.busy.remove(&lane) {
+                self.say(&format!("{} cancelled", busy.what));
+            }
+        }
+    }
+
+    /// Handles a key while the `/` prompt is open; `true` when the prompt took it.
+    pub fn on_prompt_key(&mut self, key: &KeyEvent) -> bool {
+        let Some(Overlay::Jump(prompt)) = &mut self.overlay else {
+            return false;
+        };
+        match key.code {
+            KeyCode::Esc => self.overlay = None,
+            KeyCode::Enter => {
+                let target = prompt.matches.get(prompt.selected).map(|m| m.target);
+                self.overlay = None;
+                if let Some(target) = target {
+                    self.jump_to(target);
+                }
+            }
+            KeyCode::Up => prompt.selected = prompt.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Tab => {
+                if prompt.selected + 1 < prompt.matches.len() {
+                    prompt.selected += 1;
+                }
+            }
+            KeyCode::Backspace => {
+                prompt.text.pop();
+                self.refresh_matches();
+            }
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.overlay = None;
+            }
+            KeyCode::Char(c) => {
+                prompt.text.push(c);
+                self.refresh_matches();
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// Types `text` into the open prompt (as if typed key by key).
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.on_prompt_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    }
+
+    fn refresh_matches(&mut self) {
+        let Some(Overlay::Jump(prompt)) = &self.overlay else {
+            return;
+        };
+        let matches = find_matches(&self.dataset, &prompt.text, JUMP_MATCHES);
+        if let Some(Overlay::Jump(prompt)) = &mut self.overlay {
+            prompt.matches = matches;
+            prompt.selected = 0;
+        }
+    }
+
+    fn jump_to(&mut self, target: Entity) {
+        match target {
+            Entity::User(user) => {
+                let row = position(&self.rows, user);
+                self.move_to(row, self.cursor.column);
+                self.say(&format!("user {}", self.user_label(user)));
+            }
+            Entity::Item(item) => {
+                let column = position(&self.columns, item);
+                self.move_to(self.cursor.row, column);
+                self.say(&format!("item {}", self.item_label(item)));
+            }
+        }
+    }
+}
+
+/// Applies one action to the state.
+pub fn update(app: &mut App, action: Action) {
+    if let Some(Overlay::Help { scroll }) = &mut app.overlay {
+        match action {
+            Action::MoveDown | Action::PageDown => *scroll = scroll.saturating_add(1),
+            Action::MoveUp | Action::PageUp => *scroll = scroll.saturating_sub(1),
+            Action::Quit => app.should_quit = true,
+            _ => app.overlay = None,
+        }
+        return;
+    }
+    let GridPosition { row, column } = app.cursor;
+    let page = app.window.rows.max(1);
+    match action {
+        Action::Quit => app.should_quit = true,
+        Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::Cancel => app.cancel(),
+        Action::MoveUp => app.move_to(row.saturating_sub(1), column),
+        Action::MoveDown => app.move_to(row + 1, column),
+        Action::MoveLeft => app.move_to(row, column.saturating_sub(1)),
+        Action::MoveRight => app.move_to(row, column + 1),
+        Action::PageUp => app.move_to(row.saturating_sub(page), column),
+        Action::PageDown => app.move_to(row + page, column),
+        Action::FirstColumn => app.move_to(row, 0),
+        Action::LastColumn => app.move_to(row, usize::MAX),
+        Action::FirstRow => app.move_to(0, column),
+        Action::LastRow => app.move_to(usize::MAX, column),
+        Action::TogglePredictions => {
+            app.show_predictions = !app.show_predictions;
+            app.fill_window();
+        }
+        Action::NextAlgorithm => app.switch_algorithm(true),
+        Action::PreviousAlgorithm => app.switch_algorithm(false),
+        Action::ToggleUserBased => app.change_param("user_based", |_, value| match value {
+            ParamValue::Bool(b) => Some(ParamValue::Bool(!b)),
+            _ => None,
+        }),
+        Action::NextSimilarity => app.change_param("sim", |kind, value| match (kind, value) {
+            (ParamKind::Choice { options, .. }, ParamValue::Text(current)) => {
+                let at = options.iter().position(|o| o == current).unwrap_or(0);
+                let next = options.get((at + 1) % options.len().max(1))?;
+                Some(ParamValue::Text(next.to_string()))
+            }
+            _ => None,
+        }),
+        Action::IncreaseK => app.change_param("k", |kind, value| step_int(kind, value, 1)),
+        Action::DecreaseK => app.change_param("k", |kind, value| step_int(kind, value, -1)),
+        Action::ToggleNeighboursOf => {
+            app.neighbours_of = match app.neighbours_of {
+                NeighboursOf::Users => NeighboursOf::Items,
+                NeighboursOf::Items => NeighboursOf::Users,
+            };
+            app.request_neighbours();
+        }
+        Action::SortRows => app.sort(true),
+        Action::SortColumns => app.sort(false),
+        Action::Jump => {
+            app.overlay = Some(Overlay::Jump(JumpPrompt {
+                text: String::new(),
+                matches: Vec::new(),
+                selected: 0,
+            }))
+        }
+    }
+}
+
+fn step_int(kind: &ParamKind, value: &ParamValue, step: i64) -> Option<ParamValue> {
+    match (kind, value) {
+        (ParamKind::Int { min, max, .. }, ParamValue::Int(v)) => {
+            let next = (v + step).clamp(*min, *max);
+            (next != *v).then_some(ParamValue::Int(next))
+        }
+        _ => None,
+    }
+}
+
+fn next_order(order: SortOrder) -> SortOrder {
+    match order {
+        SortOrder::FileOrder => SortOrder::MostRatings,
+        SortOrder::MostRatings => SortOrder::FileOrder,
+    }
+}
+
+fn position(order: &[u32], index: u32) -> usize {
+    order.iter().position(|&k| k == index).unwrap_or(0)
+}
+
+/// `name=value` pairs, for the status line and the log.
+pub fn params_text(params: &Params) -> String {
+    params
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Users whose raw id matches `text` exactly or by prefix, then items whose id matches
+/// or whose title contains it (ignoring case), at most `limit` in all.
+pub fn find_matches(dataset: &Dataset, text: &str, limit: usize) -> Vec<JumpMatch> {
+    let needle = text.trim().to_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let mut found: Vec<(u8, JumpMatch)> = Vec::new();
+    for (index, id) in dataset.user_ids.iter().enumerate() {
+        let rank = if id.to_lowercase() == needle {
+            0
+        } else if id.to_lowercase().starts_with(&needle) {
+            2
+        } else {
+            continue;
+        };
+        found.push((
+            rank,
+            JumpMatch {
+                target: Entity::User(index as UserIndex),
+                label: format!("user {id}"),
+            },
+        ));
+    }
+    for (index, id) in dataset.item_ids.iter().enumerate() {
+        let item = index as ItemIndex;
+        let title = dataset.item_label(item);
+        let lower = title.to_lowercase();
+        let rank = if id.to_lowercase() == needle {
+            1
+        } else if lower.starts_with(&needle) {
+            3
+        } else if lower.contains(&needle) || id.to_lowercase().starts_with(&needle) {
+            4
+        } else {
+            continue;
+        };
+        let label = if title == id {
+            format!("item {id}")
+        } else {
+            format!("item {id}: {title}")
+        };
+        found.push((
+            rank,
+            JumpMatch {
+                target: Entity::Item(item),
+                label,
+            },
+        ));
+    }
+    found.sort_by_key(|(rank, _)| *rank);
+    found.into_iter().take(limit).map(|(_, m)| m).collect()
+}

@@ -1,0 +1,246 @@
+//! The explorer: a ratatui application over one dataset.
+//!
+//! One loop receives every event (key presses, resizes, the worker's reports, ticks)
+//! from one channel; keys become actions through the key table; [`app::update`]
+//! changes the state; the screen is redrawn from the state. Fitting and neighbour
+//! lists run on a worker thread.
+
+pub mod app;
+pub mod keys;
+pub mod similar;
+pub mod text;
+pub mod theme;
+pub mod view;
+pub mod worker;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::Context;
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, Event as TerminalEvent, KeyEvent, KeyEventKind};
+use ratatui::layout::Rect;
+
+use crate::data::{self, LoadOptions};
+use app::{App, Overlay};
+use keys::KeyMap;
+use theme::Theme;
+use worker::{Job, WorkerEvent};
+
+/// How often the screen is redrawn while nothing happens (to show progress).
+const TICK: Duration = Duration::from_millis(200);
+
+/// Everything the loop reacts to.
+enum Event {
+    Terminal(TerminalEvent),
+    Worker(WorkerEvent),
+    /// The terminal stopped delivering input.
+    InputFailed(String),
+}
+
+/// Opens the explorer on `path` (the bundled sample when `None`). Errors reading the
+/// dataset are returned before the terminal is touched; errors during the session
+/// appear in the status line.
+pub fn run(path: Option<PathBuf>, options: LoadOptions) -> anyhow::Result<()> {
+    let _log = start_logging();
+    let path = path.unwrap_or_else(data::default_dataset_path);
+    let dataset = data::load(&path, &options)
+        .with_context(|| format!("could not open {}", path.display()))?;
+    tracing::info!(path = %path.display(), "dataset loaded");
+    let (keys, theme, config_errors) = load_config();
+    let mut app = App::new(dataset, &dataset_name(&path), keys, theme);
+    if let Some(first) = config_errors.first() {
+        app.message = Some(app::Message {
+            text: format!("{first} (using the shipped settings)"),
+            is_error: true,
+        });
+    }
+
+    // `try_init` enters raw mode and the alternate screen and installs a panic hook
+    // that restores the terminal; the guard restores it on every other exit.
+    let mut terminal = ratatui::try_init().context("could not prepare the terminal")?;
+    let _restore = RestoreTerminal;
+    event_loop(&mut terminal, &mut app)
+}
+
+/// Leaves raw mode and the alternate screen when dropped.
+struct RestoreTerminal;
+
+impl Drop for RestoreTerminal {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+fn dataset_name(path: &Path) -> String {
+    let file = path
+        .file_name()
+        .map(|name| name.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.display().to_string());
+    match path.parent().and_then(Path::file_name) {
+        Some(folder) => format!("{}/{file}", folder.to_string_lossy()),
+        None => file,
+    }
+}
+
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<()> {
+    let (events, inbox) = mpsc::channel::<Event>();
+    let (jobs, job_inbox) = mpsc::channel::<Job>();
+    spawn_input(events.clone());
+    let worker_events = events.clone();
+    thread::Builder::new()
+        .name("recscope-worker".to_string())
+        .spawn(move || worker::serve(job_inbox, worker_events, Event::Worker))
+        .context("could not start the worker thread")?;
+    drop(events);
+
+    let mut screen = Rect::default();
+    while !app.should_quit {
+        let size = terminal.size()?;
+        let now = Rect::new(0, 0, size.width, size.height);
+        if now != screen {
+            screen = now;
+            app.set_window(view::window_for(app, screen));
+        }
+        for job in app.outbox.drain(..) {
+            if jobs.send(job).is_err() {
+                anyhow::bail!("the worker thread stopped");
+            }
+        }
+        terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
+        if !wait_and_handle(&inbox, app)? {
+            break;
+        }
+    }
+    tracing::info!("explorer closed");
+    Ok(())
+}
+
+/// Waits up to one tick for events and handles all that arrived; `false` when no
+/// event can arrive any more.
+fn wait_and_handle(inbox: &Receiver<Event>, app: &mut App) -> anyhow::Result<bool> {
+    let first = match inbox.recv_timeout(TICK) {
+        Ok(event) => event,
+        Err(RecvTimeoutError::Timeout) => return Ok(true),
+        Err(RecvTimeoutError::Disconnected) => return Ok(false),
+    };
+    handle(first, app)?;
+    while let Ok(event) = inbox.try_recv() {
+        handle(event, app)?;
+        if app.should_quit {
+            break;
+        }
+    }
+    Ok(true)
+}
+
+fn handle(event: Event, app: &mut App) -> anyhow::Result<()> {
+    match event {
+        Event::Terminal(TerminalEvent::Key(key)) if key.kind != KeyEventKind::Release => {
+            on_key(app, &key)
+        }
+        Event::Terminal(_) => {}
+        Event::Worker(report) => app.on_worker(report),
+        Event::InputFailed(message) => anyhow::bail!("reading the keyboard failed: {message}"),
+    }
+    Ok(())
+}
+
+/// Routes a key: the jump prompt takes typing; otherwise the key table decides.
+pub fn on_key(app: &mut App, key: &KeyEvent) {
+    if matches!(app.overlay, Some(Overlay::Jump(_))) {
+        app.on_prompt_key(key);
+        return;
+    }
+    if let Some(action) = app.keys.action(key) {
+        app::update(app, action);
+    }
+}
+
+fn spawn_input(events: Sender<Event>) {
+    let spawned = thread::Builder::new()
+        .name("recscope-input".to_string())
+        .spawn(move || {
+            loop {
+                let next = match event::read() {
+                    Ok(event) => Event::Terminal(event),
+                    Err(err) => Event::InputFailed(err.to_string()),
+                };
+                let failed = matches!(next, Event::InputFailed(_));
+                if events.send(next).is_err() || failed {
+                    return;
+                }
+            }
+        });
+    if let Err(err) = spawned {
+        tracing::error!(%err, "could not start the input thread");
+    }
+}
+
+/// The key table and theme: shipped defaults with the user's files laid over them.
+/// A broken user file is reported and skipped, never fatal.
+fn load_config() -> (KeyMap, Theme, Vec<String>) {
+    let mut errors = Vec::new();
+    let folder = directories::ProjectDirs::from("", "", "recscope")
+        .map(|dirs| dirs.config_dir().to_path_buf());
+    let read = |name: &str| {
+        let path = folder.as_ref()?.join(name);
+        let text = std::fs::read_to_string(&path).ok()?;
+        Some((text, path.display().to_string()))
+    };
+
+    let keys = match read("keys.toml").map(|(text, path)| KeyMap::with_overrides(&text, &path)) {
+        Some(Ok(keys)) => Some(keys),
+        Some(Err(err)) => {
+            errors.push(err.to_string());
+            None
+        }
+        None => None,
+    };
+    let keys = match keys.map(Ok).unwrap_or_else(KeyMap::defaults) {
+        Ok(keys) => keys,
+        Err(err) => {
+            errors.push(err.to_string());
+            KeyMap::empty()
+        }
+    };
+
+    let theme = match read("theme.toml").map(|(text, path)| Theme::with_overrides(&text, &path)) {
+        Some(Ok(theme)) => Some(theme),
+        Some(Err(err)) => {
+            errors.push(err.to_string());
+            None
+        }
+        None => None,
+    };
+    let theme = match theme.map(Ok).unwrap_or_else(Theme::defaults) {
+        Ok(theme) => theme,
+        Err(err) => {
+            errors.push(err.to_string());
+            Theme::fallback()
+        }
+    };
+    for error in &errors {
+        tracing::warn!(%error, "settings file skipped");
+    }
+    (keys, theme, errors)
+}
+
+/// Sends tracing output to `recscope.log` in the user's data directory; the returned
+/// guard flushes it when dropped. Without a data directory nothing is logged.
+fn start_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dirs = directories::ProjectDirs::from("", "", "recscope")?;
+    let folder = dirs.data_dir();
+    std::fs::create_dir_all(folder).ok()?;
+    let appender = tracing_appender::rolling::never(folder, "recscope.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

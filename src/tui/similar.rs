@@ -1,0 +1,54 @@
+//! The neighbours panel's view of the similarity measures: the users most similar to a
+//! user, or the items most similar to an item, as rows the panel can draw.
+
+use crate::core::matrix::RatingMatrix;
+use crate::core::similarity::{self, SimilarityKind, SimilarityOptions, UnknownSimilarity};
+
+/// One row of the neighbours panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeighbourRow {
+    /// The similar user's (item's) dense index.
+    pub index: u32,
+    pub similarity: f64,
+    /// Items both users rated (users who rated both items).
+    pub co_rated: usize,
+}
+
+/// Which similarity the panel lists, and between what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimilarityQuery {
+    /// A similarity measure name, e.g. `pearson`.
+    pub kind: String,
+    /// Users similar to a user (`true`) or items similar to an item (`false`).
+    pub user_based: bool,
+    pub min_support: usize,
+    pub shrinkage: f64,
+}
+
+/// The `n` users (items) most similar to `of`, best first, by the core's similarity
+/// measures; an unknown measure name is reported, not guessed.
+pub fn most_similar(
+    matrix: &RatingMatrix,
+    query: &SimilarityQuery,
+    of: u32,
+    n: usize,
+) -> Result<Vec<NeighbourRow>, String> {
+    let kind: SimilarityKind = query
+        .kind
+        .parse()
+        .map_err(|err: UnknownSimilarity| err.to_string())?;
+    let options = SimilarityOptions {
+        kind,
+        user_based: query.user_based,
+        min_support: query.min_support,
+        shrinkage: query.shrinkage,
+    };
+    Ok(similarity::most_similar(matrix, &options, of, n)
+        .into_iter()
+        .map(|neighbour| NeighbourRow {
+            index: neighbour.index,
+            similarity: neighbour.similarity,
+            co_rated: neighbour.co_rated,
+        })
+        .collect())
+}

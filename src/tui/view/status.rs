@@ -1,0 +1,100 @@
+//! The status line (dataset, algorithm, work in progress, messages) and the key hints,
+//! which come from the key table.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::tui::app::{App, params_text};
+use crate::tui::keys::Action;
+use crate::tui::text::clean;
+use crate::tui::worker::Lane;
+
+pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let base = Style::new().fg(theme.status_fg).bg(theme.status_bg);
+    let mut spans = vec![Span::styled(
+        format!(
+            " {} {}×{} ",
+            clean(&app.dataset_name),
+            app.dataset.matrix.n_users(),
+            app.dataset.matrix.n_items()
+        ),
+        base.add_modifier(Modifier::BOLD),
+    )];
+    if let (Some(spec), Some(params)) = (app.spec(), app.current_params()) {
+        let params = params_text(params);
+        spans.push(Span::styled(format!("│ {} ", spec.name), base));
+        if !params.is_empty() {
+            spans.push(Span::styled(format!("{params} "), base));
+        }
+    }
+    for lane in [Lane::Model, Lane::Neighbours] {
+        if let Some(busy) = app.busy.get(&lane) {
+            let stage = if busy.stage.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", busy.stage)
+            };
+            spans.push(Span::styled(
+                format!("│ {} {:.0}%{stage} ", busy.what, busy.fraction * 100.0),
+                base.fg(theme.accent),
+            ));
+        }
+    }
+    if let Some(fitted) = &app.model
+        && !app.busy.contains_key(&Lane::Model)
+    {
+        spans.push(Span::styled(
+            format!("│ fitted in {:.0?} ", fitted.elapsed),
+            base.fg(theme.dim),
+        ));
+    }
+    if let Some(message) = &app.message {
+        let style = if message.is_error {
+            base.fg(theme.error).add_modifier(Modifier::BOLD)
+        } else {
+            base
+        };
+        spans.push(Span::styled(format!("│ {} ", clean(&message.text)), style));
+    }
+    buf.set_style(status, base);
+    Paragraph::new(Line::from(spans)).render(status, buf);
+
+    let mut actions = vec![Action::Help, Action::Jump, Action::TogglePredictions];
+    actions.push(Action::NextAlgorithm);
+    let has = |name: &str| {
+        app.spec()
+            .map(|spec| spec.params.iter().any(|p| p.name == name))
+            .unwrap_or(false)
+    };
+    if has("user_based") {
+        actions.push(Action::ToggleUserBased);
+    }
+    if has("sim") {
+        actions.push(Action::NextSimilarity);
+    }
+    if has("k") {
+        actions.push(Action::IncreaseK);
+        actions.push(Action::DecreaseK);
+    }
+    actions.extend([
+        Action::SortRows,
+        Action::SortColumns,
+        Action::ToggleNeighboursOf,
+    ]);
+    if !app.busy.is_empty() {
+        actions.push(Action::Cancel);
+    }
+    actions.push(Action::Quit);
+    let key_style = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
+    let word_style = Style::new().fg(theme.dim);
+    let mut spans = Vec::new();
+    for (key, word) in app.keys.hints(&actions) {
+        spans.push(Span::styled(format!(" {key}"), key_style));
+        spans.push(Span::styled(format!(" {word} "), word_style));
+    }
+    Paragraph::new(Line::from(spans)).render(hints, buf);
+}
