@@ -56,11 +56,7 @@ fn main() -> ExitCode {
     cli::exit_code(outcome)
 }
 
-/// Opens the explorer; the one place that names it, so that it can be swapped in.
+/// Opens the explorer on `path`, or on the bundled sample when none is given.
 fn open_explorer(path: Option<PathBuf>, options: LoadOptions) -> anyhow::Result<()> {
-    let _ = (path, options);
-    Err(cli::RuntimeError::new(
-        "the explorer is not part of this build; the subcommands work (see recscope --help)",
-    )
-    .into())
+    recscope::tui::run(path, options)
 }
