@@ -960,3 +960,54 @@ fn the_compute_core_never_names_polars() {
     visit(&crate_file("src/core"), &mut offenders);
     assert!(offenders.is_empty(), "polars named in {offenders:?}");
 }
+
+// ---------------------------------------------------------------- robustness
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes drawn mostly from what delimited files are made of, so that the cases
+    /// reach deep into sniffing and parsing rather than failing at the first byte.
+    fn file_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"1".to_vec()),
+            Just(b"42".to_vec()),
+            Just(b"4.5".to_vec()),
+            Just(b"u1".to_vec()),
+            Just(b"user".to_vec()),
+            Just(b"rating".to_vec()),
+            Just(b",".to_vec()),
+            Just(b"\t".to_vec()),
+            Just(b";".to_vec()),
+            Just(b"|".to_vec()),
+            Just(b"::".to_vec()),
+            Just(b":".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b" ".to_vec()),
+            Just(b"\xe9".to_vec()),
+            Just(b"\x1b[".to_vec()),
+            Just(b"NaN".to_vec()),
+            any::<u8>().prop_map(|b| vec![b]),
+        ];
+        prop::collection::vec(piece, 0..60).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn loading_any_text_returns_a_dataset_or_an_error(bytes in file_bytes()) {
+            let dir = tempfile::tempdir().unwrap();
+            for name in ["r.csv", "ratings.dat", "u.data", "r.jsonl"] {
+                let path = write(dir.path(), name, &bytes);
+                if let Ok(dataset) = load(&path, &LoadOptions::default()) {
+                    prop_assert_eq!(dataset.ratings.len(), dataset.matrix.n_ratings());
+                    prop_assert!(dataset.ratings.iter().all(|r| r.value.is_finite()));
+                }
+            }
+        }
+    }
+}
