@@ -742,6 +742,44 @@ fn titles_and_ids_reach_labels_without_escape_sequences() {
     assert_eq!(clean_text("ok"), "ok");
 }
 
+// ---------------------------------------------------------------- ids asked for
+
+#[test]
+fn unknown_ids_are_errors_with_a_near_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let ratings = write(
+        dir.path(),
+        "ratings.dat",
+        b"1::0120735::9::5
+2::2592910::8::6
+",
+    );
+    write(
+        dir.path(),
+        "movies.dat",
+        b"0120735::Lock, Stock and Two Smoking Barrels (1998)::Comedy
+2592910::Other (2013)::
+",
+    );
+    let dataset = load_default(&ratings);
+    assert_eq!(dataset.find_user("2").unwrap(), 1);
+    assert_eq!(dataset.find_item("0120735").unwrap(), 0);
+
+    let err = dataset.find_item("120735").unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("ratings.dat"), "{message}");
+    assert!(message.contains("no item \"120735\""), "{message}");
+    assert!(message.contains("2 items"), "{message}");
+    assert!(err.hint().contains("did you mean \"0120735\""), "{message}");
+
+    let by_title = dataset.find_item("other (2013)").unwrap_err();
+    assert!(by_title.hint().contains("\"2592910\""), "{by_title}");
+
+    let nobody = dataset.find_user("U7").unwrap_err().to_string();
+    assert!(nobody.contains("no user \"U7\""), "{nobody}");
+    assert!(!nobody.contains("did you mean"), "{nobody}");
+}
+
 // ---------------------------------------------------------------- statistics
 
 #[test]

@@ -158,6 +158,64 @@ impl Dataset {
         self.item_lookup.get(raw_id).copied()
     }
 
+    /// The dense index of a user id given by a person (e.g. on the command line), or an
+    /// error naming the file, the id, and a near match when one exists.
+    pub fn find_user(&self, raw_id: &str) -> Result<UserIndex, DataError> {
+        match self.user_index(raw_id) {
+            Some(user) => Ok(user),
+            None => Err(self.unknown_id("user", raw_id, &self.user_ids, None)),
+        }
+    }
+
+    /// As [`Dataset::find_user`], for items; an exact title (any case) suggests its id.
+    pub fn find_item(&self, raw_id: &str) -> Result<ItemIndex, DataError> {
+        match self.item_index(raw_id) {
+            Some(item) => Ok(item),
+            None => Err(self.unknown_id("item", raw_id, &self.item_ids, Some(&self.item_titles))),
+        }
+    }
+
+    fn unknown_id(
+        &self,
+        kind: &'static str,
+        wanted: &str,
+        ids: &[String],
+        titles: Option<&[Option<String>]>,
+    ) -> DataError {
+        let examples: Vec<String> = ids.iter().take(3).map(|id| text::quote_value(id)).collect();
+        let known = format!(
+            "{} {kind}s, e.g. {}",
+            ids.len(),
+            if examples.is_empty() {
+                "none".to_string()
+            } else {
+                examples.join(", ")
+            }
+        );
+        let near = near_id(wanted, ids).or_else(|| {
+            let titles = titles?;
+            let at = titles.iter().position(|t| {
+                t.as_deref()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case(wanted.trim()))
+            })?;
+            Some(ids[at].clone())
+        });
+        let hint = match near {
+            Some(id) => format!(
+                "ids are matched exactly as written in the file; did you mean {}?",
+                text::quote_value(&id)
+            ),
+            None => "ids are matched exactly as written in the file".to_string(),
+        };
+        DataError::UnknownId {
+            path: self.summary.ratings_file.clone(),
+            kind,
+            id: text::quote_value(wanted),
+            known,
+            hint,
+        }
+    }
+
     /// The item's title when known, else its id; safe to print (see [`clean_text`]).
     /// `"?"` for an index outside the dataset.
     pub fn item_label(&self, item: ItemIndex) -> &str {
@@ -189,6 +247,22 @@ impl Dataset {
         files.extend(self.summary.items_file.as_deref());
         files
     }
+}
+
+/// An id that differs from `wanted` only by surrounding spaces, letter case or leading
+/// zeros.
+fn near_id(wanted: &str, ids: &[String]) -> Option<String> {
+    let fold = |id: &str| {
+        let id = id.trim().to_lowercase();
+        let stripped = id.trim_start_matches('0');
+        if stripped.is_empty() && !id.is_empty() {
+            "0".to_string()
+        } else {
+            stripped.to_string()
+        }
+    };
+    let wanted = fold(wanted);
+    ids.iter().find(|id| fold(id) == wanted).cloned()
 }
 
 fn dirty_ids(ids: &[String]) -> HashMap<u32, String> {
