@@ -742,6 +742,28 @@ fn titles_and_ids_reach_labels_without_escape_sequences() {
     assert_eq!(clean_text("ok"), "ok");
 }
 
+#[test]
+fn datasets_built_in_memory_follow_the_file_rules() {
+    let dataset = Dataset::from_triples(
+        &[
+            ("U1", "A", 5.0),
+            ("U2", "A", 3.0),
+            ("U1", "B", 4.0),
+            ("U1", "A", 2.0),
+        ],
+        None,
+    )
+    .unwrap();
+    assert_eq!(dataset.user_ids, vec!["U1", "U2"]);
+    assert_eq!(dataset.item_ids, vec!["A", "B"]);
+    // (U1, A) twice: the later 2 wins; the kept ratings are 3, 4, 2 → span 2..4.
+    assert_eq!(cell(&dataset, "U1", "A"), Some(2.0));
+    assert_eq!(dataset.summary.duplicates_resolved, 1);
+    let scale = dataset.matrix.scale();
+    assert_eq!((scale.min, scale.max), (2.0, 4.0));
+    assert!(Dataset::from_triples(&[("u", "i", f64::NAN)], None).is_err());
+}
+
 // ---------------------------------------------------------------- ids asked for
 
 #[test]

@@ -148,6 +148,60 @@ impl Dataset {
         }
     }
 
+    /// A dataset from `(user, item, rating)` triples in memory (examples, generated
+    /// data, tests), encoded as a file would be. The scale is the span of the ratings
+    /// unless given. Fails on a non-finite rating.
+    pub fn from_triples(
+        triples: &[(&str, &str, f64)],
+        scale: Option<RatingScale>,
+    ) -> Result<Dataset, DataError> {
+        let source = PathBuf::from("(in memory)");
+        if let Some(row) = triples.iter().position(|t| !t.2.is_finite()) {
+            return Err(DataError::BadValue {
+                path: source,
+                place: Place::Row(row + 1),
+                column: "rating".to_string(),
+                value: format!("\"{}\"", triples[row].2),
+                problem: "is not a finite number",
+                hint: "give finite ratings",
+            });
+        }
+        let parsed = ratings::encode_triples(triples);
+        let scale_source = match scale {
+            Some(_) => "given",
+            None => "detected from the ratings",
+        };
+        let scale = scale.unwrap_or_else(|| RatingScale::of_ratings(&parsed.ratings));
+        let matrix = RatingMatrix::new(
+            parsed.user_ids.len(),
+            parsed.item_ids.len(),
+            &parsed.ratings,
+            scale,
+        )
+        .map_err(|e| DataError::malformed(&source, e.to_string(), "give a valid rating scale"))?;
+        let n_items = parsed.item_ids.len();
+        let summary = LoadSummary {
+            ratings_file: source,
+            format: "in memory".to_string(),
+            rows_read: parsed.rows_read,
+            duplicates_resolved: parsed.duplicate_pairs,
+            duplicate_policy: DUPLICATE_POLICY.to_string(),
+            duplicate_rows_dropped: parsed.duplicate_rows_dropped,
+            scale_source: scale_source.to_string(),
+            ..LoadSummary::default()
+        };
+        Ok(Dataset::new(
+            matrix,
+            parsed.user_ids,
+            parsed.item_ids,
+            vec![None; n_items],
+            vec![Vec::new(); n_items],
+            parsed.ratings,
+            None,
+            summary,
+        ))
+    }
+
     /// The dense index of a raw user id, exactly as written (`007` ≠ `7`).
     pub fn user_index(&self, raw_id: &str) -> Option<UserIndex> {
         self.user_lookup.get(raw_id).copied()

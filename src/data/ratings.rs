@@ -185,6 +185,32 @@ impl Encoder {
     }
 }
 
+/// Encodes `(user, item, rating)` triples given in memory, with the same rules as a
+/// file: indices by first appearance, the last rating of a repeated pair kept.
+pub fn encode_triples(triples: &[(&str, &str, f64)]) -> Parsed {
+    let mut user_encoder = Encoder::default();
+    let mut item_encoder = Encoder::default();
+    let mut rows: Vec<Rating> = triples
+        .iter()
+        .map(|&(user, item, value)| Rating {
+            user: user_encoder.encode(user),
+            item: item_encoder.encode(item),
+            value,
+        })
+        .collect();
+    let (duplicate_pairs, duplicate_rows_dropped) = keep_last_of_each_pair(&mut rows, &mut None);
+    Parsed {
+        user_ids: user_encoder.ids,
+        item_ids: item_encoder.ids,
+        ratings: rows,
+        timestamps: None,
+        rows_read: triples.len(),
+        duplicate_pairs,
+        duplicate_rows_dropped,
+        timestamp_note: None,
+    }
+}
+
 /// Reads every row. Duplicate policy: the last rating of a pair in file order wins, and
 /// it takes the place of that last row; earlier rows of the pair are dropped.
 pub fn parse(path: &Path, table: &Table, roles: &Roles) -> Result<Parsed, DataError> {
