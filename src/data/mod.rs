@@ -252,7 +252,7 @@ impl Dataset {
                 t.as_deref()
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case(wanted.trim()))
             })?;
-            Some(ids[at].clone())
+            ids.get(at).cloned()
         });
         let hint = match near {
             Some(id) => format!(
