@@ -1,5 +1,12 @@
 //! The data layer: reads rating files and their metadata through polars, encodes raw
 //! ids to dense indices, and hands the core its matrix and the UI its labels.
+//!
+//! Reads delimited text (comma, tab, semicolon, pipe, space, MovieLens's `::`; with or
+//! without a header), parquet, and JSON lines; knows the MovieLens 100K (`u.data` +
+//! `u.item`), MovieLens/MovieTweetings (`ratings.dat` + `movies.dat`), MovieLens CSV
+//! (`ratings.csv` + `movies.csv`) and Last.fm (`user_artists.dat` + `artists.dat`)
+//! layouts. Every value is read as text first: ids stay strings and each bad value is
+//! reported with its file, line and column.
 
 mod error;
 mod export;
