@@ -470,6 +470,14 @@ mod tests {
 
     #[test]
     fn weighted_slope_one_weighs_items_by_common_raters() {
+        // On the first matrix every pair of items has one common rater, so the
+        // weights are equal: U1 → C = ((5 + 1) + (4 + 0)) / 2 = 5 with dev(C, A) = 1,
+        // dev(C, B) = 0; U2 → B = ((3 − 1) + (4 + 0)) / 2 = 3 with dev(B, A) = −1,
+        // dev(B, C) = 0 (D shares no rater with B).
+        let on_first_matrix = fit(true, first_matrix(0, 0));
+        assert!((on_first_matrix.predict_value(0, 2) - 5.0).abs() < CLOSE);
+        assert!((on_first_matrix.predict_value(1, 1) - 3.0).abs() < CLOSE);
+
         let weighted = fit(true, four_users());
         let plain = fit(false, four_users());
         // U2 (A = 3, C = 4, D = 2) → B:
