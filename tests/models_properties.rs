@@ -103,6 +103,10 @@ fn degenerate() -> Vec<(&'static str, Arc<RatingMatrix>)> {
             ),
         ),
         (
+            "a user whose ratings are all zero",
+            matrix(3, 3, &[(0, 0, 0.0), (0, 1, 0.0), (1, 0, 4.0), (1, 1, 2.0)]),
+        ),
+        (
             "ratings at the ends of the scale",
             matrix(3, 3, &[(0, 0, 1.0), (0, 1, 5.0), (1, 0, 5.0), (1, 1, 1.0)]),
         ),

@@ -1,6 +1,8 @@
-//! Baseline and Slope One predictions checked against the reference library
-//! (Surprise): fixtures written by `tests/fixtures/surprise/make_model_fixtures.py`
-//! on a small committed dataset and, when it is present, on MovieLens 100K.
+//! Baseline, Slope One and factorisation predictions checked against the reference
+//! library (Surprise): fixtures written by
+//! `tests/fixtures/surprise/make_model_fixtures.py` on a small committed dataset and,
+//! when it is present, on MovieLens 100K. The factorisations start from constant
+//! factors there, so that no random generator is involved.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -69,20 +71,63 @@ fn load(path: &Path) -> Loaded {
     }
 }
 
-fn fit(name: &str, data: &Loaded) -> Box<dyn Model> {
+/// Each fixture: its file name part, recscope's algorithm, and the settings that
+/// match the reference's parameters in the script.
+const FIXTURES: &[(&str, &str, &[&str])] = &[
+    ("baseline_als", "baseline_als", &[]),
+    ("baseline_sgd", "baseline_sgd", &[]),
+    ("slope_one", "slope_one", &[]),
+    (
+        "svd_constant_init",
+        "svd",
+        &["factors=3", "epochs=5", "init_mean=0.1", "init_std=0"],
+    ),
+    (
+        "svd_unbiased_constant_init",
+        "svd",
+        &[
+            "factors=3",
+            "epochs=5",
+            "biased=false",
+            "init_mean=0.1",
+            "init_std=0",
+        ],
+    ),
+    (
+        "svdpp_constant_init",
+        "svdpp",
+        &["factors=3", "epochs=5", "init_mean=0.1", "init_std=0"],
+    ),
+    (
+        "nmf_constant_init",
+        "nmf",
+        &["factors=3", "epochs=5", "init_low=0.5", "init_high=0.5"],
+    ),
+    (
+        "nmf_biased_constant_init",
+        "nmf",
+        &[
+            "factors=3",
+            "epochs=5",
+            "biased=true",
+            "init_low=0.5",
+            "init_high=0.5",
+        ],
+    ),
+];
+
+fn fit(name: &str, settings: &[&str], data: &Loaded) -> Box<dyn Model> {
     let spec = find(name).unwrap();
-    spec.fit_model(
-        data.matrix.clone(),
-        &spec.default_params(),
-        &Progress::none(),
-    )
-    .unwrap()
+    let settings: Vec<String> = settings.iter().map(|s| s.to_string()).collect();
+    let params = spec.parse_params(&settings).unwrap();
+    spec.fit_model(data.matrix.clone(), &params, &Progress::none())
+        .unwrap()
 }
 
 /// Compares every row of a fixture with the model's prediction; returns the number
 /// of rows checked.
-fn check_fixture(data: &Loaded, algorithm: &str, fixture: &str) -> usize {
-    let model = fit(algorithm, data);
+fn check_fixture(data: &Loaded, algorithm: &str, settings: &[&str], fixture: &str) -> usize {
+    let model = fit(algorithm, settings, data);
     let text = std::fs::read_to_string(fixtures().join(fixture)).unwrap();
     let mut checked = 0;
     for line in text.lines().skip(1) {
@@ -113,10 +158,10 @@ fn check_fixture(data: &Loaded, algorithm: &str, fixture: &str) -> usize {
 #[test]
 fn small_dataset_matches_surprise() {
     let data = load(&fixtures().join("small_ratings.tsv"));
-    for algorithm in ["baseline_als", "baseline_sgd", "slope_one"] {
-        let checked = check_fixture(&data, algorithm, &format!("small_{algorithm}.tsv"));
+    for (fixture, algorithm, settings) in FIXTURES {
+        let checked = check_fixture(&data, algorithm, settings, &format!("small_{fixture}.tsv"));
         // 12 users × 9 items, plus three cells with an unknown user or item.
-        assert_eq!(checked, 12 * 9 + 3, "{algorithm}");
+        assert_eq!(checked, 12 * 9 + 3, "{fixture}");
     }
 }
 
@@ -129,8 +174,8 @@ fn movielens_100k_matches_surprise() {
     }
     let data = load(&path);
     assert_eq!(data.matrix.n_ratings(), 100_000);
-    for algorithm in ["baseline_als", "baseline_sgd", "slope_one"] {
-        let checked = check_fixture(&data, algorithm, &format!("ml100k_{algorithm}.tsv"));
-        assert_eq!(checked, 2000, "{algorithm}");
+    for (fixture, algorithm, settings) in FIXTURES {
+        let checked = check_fixture(&data, algorithm, settings, &format!("ml100k_{fixture}.tsv"));
+        assert_eq!(checked, 2000, "{fixture}");
     }
 }

@@ -211,6 +211,60 @@ impl SlopeOne {
         }
     }
 
+    /// Raw predictions of every item for one user in a single pass over the
+    /// co-ratings, for the per-prediction mode: for each item `j` the user rated, the
+    /// deviations of every item from `j` are summed over `j`'s raters. `None` where no
+    /// rated item shares a rater with the item.
+    fn raw_for_all_items(&self, user: UserIndex) -> Vec<Option<f64>> {
+        let n_items = self.matrix.n_items();
+        let (mut sums, mut counts) = (vec![0.0; n_items], vec![0u32; n_items]);
+        let (mut numerator, mut weight) = (vec![0.0; n_items], vec![0.0; n_items]);
+        let mut touched = Vec::new();
+        let (items, ratings) = self.matrix.user_ratings(user);
+        for (&rated, &user_rating) in items.iter().zip(ratings) {
+            let (raters, rater_ratings) = self.matrix.item_ratings(rated);
+            for (&rater, &rated_rating) in raters.iter().zip(rater_ratings) {
+                let (others, other_ratings) = self.matrix.user_ratings(rater);
+                for (&other, &other_rating) in others.iter().zip(other_ratings) {
+                    let other = other as usize;
+                    if counts[other] == 0 {
+                        touched.push(other);
+                    }
+                    sums[other] += other_rating - rated_rating;
+                    counts[other] += 1;
+                }
+            }
+            for &item in &touched {
+                let count = counts[item] as f64;
+                let deviation = sums[item] / count;
+                if !self.weighted {
+                    numerator[item] += deviation;
+                    weight[item] += 1.0;
+                } else if item != rated as usize {
+                    numerator[item] += (deviation + user_rating) * count;
+                    weight[item] += count;
+                }
+                sums[item] = 0.0;
+                counts[item] = 0;
+            }
+            touched.clear();
+        }
+        let user_mean = self.user_means[user as usize];
+        numerator
+            .iter()
+            .zip(&weight)
+            .map(|(&numerator, &weight)| {
+                if weight == 0.0 {
+                    None
+                } else if self.weighted {
+                    Some(numerator / weight)
+                } else {
+                    Some(user_mean + numerator / weight)
+                }
+            })
+            .collect()
+    }
+
     fn formula(&self) -> &'static str {
         if self.weighted {
             "r̂ = Σ_j c_ij (r_uj + dev(i, j)) / Σ_j c_ij"
@@ -314,6 +368,32 @@ impl Model for SlopeOne {
         }
     }
 
+    /// In the per-prediction mode, scores all items in one pass instead of one pass
+    /// per item; the ranking rule is the trait's (best first, ties to the lower item).
+    fn recommend(&self, user: UserIndex, n: usize) -> Vec<(ItemIndex, f64)> {
+        let scale = self.matrix.scale();
+        let raw = if self.dense.is_none() && self.matrix.knows_user(user) {
+            self.raw_for_all_items(user)
+        } else {
+            Vec::new()
+        };
+        let rated: std::collections::HashSet<ItemIndex> =
+            self.matrix.user_ratings(user).0.iter().copied().collect();
+        let mut scored: Vec<(ItemIndex, f64)> = (0..self.matrix.n_items() as ItemIndex)
+            .filter(|item| !rated.contains(item) && self.matrix.knows_item(*item))
+            .map(|item| match raw.get(item as usize) {
+                Some(value) => (
+                    item,
+                    scale.clip(value.unwrap_or(self.user_means[user as usize])),
+                ),
+                None => (item, self.predict_value(user, item)),
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(n);
+        scored
+    }
+
     fn predict_value(&self, user: UserIndex, item: ItemIndex) -> f64 {
         let raw = if support::unknown(&self.matrix, user, item).is_some() {
             self.matrix.global_mean()
@@ -390,6 +470,14 @@ mod tests {
 
     #[test]
     fn weighted_slope_one_weighs_items_by_common_raters() {
+        // On the first matrix every pair of items has one common rater, so the
+        // weights are equal: U1 → C = ((5 + 1) + (4 + 0)) / 2 = 5 with dev(C, A) = 1,
+        // dev(C, B) = 0; U2 → B = ((3 − 1) + (4 + 0)) / 2 = 3 with dev(B, A) = −1,
+        // dev(B, C) = 0 (D shares no rater with B).
+        let on_first_matrix = fit(true, first_matrix(0, 0));
+        assert!((on_first_matrix.predict_value(0, 2) - 5.0).abs() < CLOSE);
+        assert!((on_first_matrix.predict_value(1, 1) - 3.0).abs() < CLOSE);
+
         let weighted = fit(true, four_users());
         let plain = fit(false, four_users());
         // U2 (A = 3, C = 4, D = 2) → B:
@@ -428,6 +516,37 @@ mod tests {
                         b.explanation.neighbours.len()
                     );
                     assert!((dense.predict_value(user, item) - a.value).abs() < CLOSE);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_recommendations_equal_item_by_item_predictions() {
+        for weighted in [false, true] {
+            let sparse = SlopeOne {
+                dense: None,
+                ..fit(weighted, four_users())
+            };
+            for user in 0..4 {
+                let all = sparse.raw_for_all_items(user);
+                for item in 0..4 {
+                    match (all[item as usize], sparse.raw(user, item)) {
+                        (Some(a), Some(b)) => assert!((a - b).abs() < CLOSE, "{a} {b}"),
+                        (a, b) => assert_eq!(a, b, "user {user} item {item}"),
+                    }
+                }
+                let dense = fit(weighted, four_users());
+                assert_eq!(
+                    sparse.recommend(user, 4).len(),
+                    dense.recommend(user, 4).len()
+                );
+                for (a, b) in sparse
+                    .recommend(user, 4)
+                    .iter()
+                    .zip(dense.recommend(user, 4))
+                {
+                    assert!(a.0 == b.0 && (a.1 - b.1).abs() < CLOSE, "{a:?} {b:?}");
                 }
             }
         }

@@ -322,11 +322,7 @@ fn fit_svd(
                     user_bias[user] += rate * (error - reg * user_bias[user]);
                     item_bias[item] += rate * (error - reg * item_bias[item]);
                 }
-                for (p, q) in user_vector.iter_mut().zip(item_vector.iter_mut()) {
-                    let (old_p, old_q) = (*p, *q);
-                    *p += rate * (error * old_q - reg * old_p);
-                    *q += rate * (error * old_p - reg * old_q);
-                }
+                sgd_step(user_vector, item_vector, error, rate, reg);
             }
         }
         progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD epochs");
@@ -347,6 +343,19 @@ fn fit_svd(
         },
         note: None,
     }))
+}
+
+/// One SGD step of a user and an item vector for a rating with error `e`:
+/// `p ← p + γ (e q − λ p)` and `q ← q + γ (e p − λ q)`, both from the old values.
+#[inline]
+fn sgd_step(user_vector: &mut [f64], item_vector: &mut [f64], error: f64, rate: f64, reg: f64) {
+    let n = user_vector.len().min(item_vector.len());
+    let (user_vector, item_vector) = (&mut user_vector[..n], &mut item_vector[..n]);
+    for k in 0..n {
+        let (old_p, old_q) = (user_vector[k], item_vector[k]);
+        user_vector[k] = old_p + rate * (error * old_q - reg * old_p);
+        item_vector[k] = old_q + rate * (error * old_p - reg * old_q);
+    }
 }
 
 /// SVD++ by SGD, user by user, each user's ratings in input order, with the updates
