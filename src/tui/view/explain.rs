@@ -117,34 +117,6 @@ fn explanation_lines(
             term.value
         )));
     }
-    if !explanation.neighbours.is_empty() {
-        neighbour_table(app, explanation, width, out);
-    }
-    for factor in explanation.factors.iter().take(5) {
-        out.push(Line::from(format!(
-            "  f{:<3} p {:>6.3} q {:>6.3} → {}",
-            factor.factor,
-            factor.user_value,
-            factor.item_value,
-            signed(factor.contribution)
-        )));
-    }
-    for feature in explanation.features.iter().take(5) {
-        out.push(Line::from(format!(
-            "  {:<12} {}",
-            fit(&clean(&feature.feature), 12),
-            signed(feature.contribution)
-        )));
-    }
-    for part in &explanation.parts {
-        out.push(Line::from(format!(
-            "  {:<14} weight {:.2} × {:.3}",
-            fit(&clean(&part.label), 14),
-            part.weight,
-            part.explanation.raw
-        )));
-    }
-
     let (written, sum) = substituted(explanation);
     out.push(Line::from(vec![
         Span::styled("r̂ = ", label),
@@ -183,9 +155,6 @@ fn explanation_lines(
             )),
         ]));
     }
-    for note in &explanation.notes {
-        out.push(Line::styled(format!("• {note}"), label));
-    }
     let mut value = vec![
         Span::styled("Value    ", label),
         Span::styled(format!("{:.3}", prediction.value), accent),
@@ -199,6 +168,44 @@ fn explanation_lines(
         ));
     }
     out.push(Line::from(value));
+    for note in &explanation.notes {
+        out.push(Line::styled(format!("• {note}"), label));
+    }
+    if !explanation.neighbours.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::styled(
+            format!(
+                "Neighbours used ({}, most similar first)",
+                explanation.neighbours.len()
+            ),
+            heading,
+        ));
+        neighbour_table(app, explanation, width, out);
+    }
+    for factor in explanation.factors.iter().take(5) {
+        out.push(Line::from(format!(
+            "  f{:<3} p {:>6.3} q {:>6.3} → {}",
+            factor.factor,
+            factor.user_value,
+            factor.item_value,
+            signed(factor.contribution)
+        )));
+    }
+    for feature in explanation.features.iter().take(5) {
+        out.push(Line::from(format!(
+            "  {:<12} {}",
+            fit(&clean(&feature.feature), 12),
+            signed(feature.contribution)
+        )));
+    }
+    for part in &explanation.parts {
+        out.push(Line::from(format!(
+            "  {:<14} weight {:.2} × {:.3}",
+            fit(&clean(&part.label), 14),
+            part.weight,
+            part.explanation.raw
+        )));
+    }
 }
 
 fn neighbour_table(
@@ -208,11 +215,11 @@ fn neighbour_table(
     out: &mut Vec<Line<'static>>,
 ) {
     let label = Style::new().fg(app.theme.dim);
-    // who | similarity | rating | deviation | share | contribution
-    let who_width = width.saturating_sub(34).max(6);
+    // who | similarity | rating | deviation | share | contribution: 30 columns + who
+    let who_width = width.saturating_sub(30).clamp(4, 30);
     out.push(Line::styled(
         format!(
-            "  {:<who_width$} {:>5} {:>4} {:>6} {:>4} {:>6}",
+            "{:<who_width$} {:>5} {:>3} {:>6} {:>5} {:>6}",
             "who", "sim", "r", "dev", "share", "contr"
         ),
         label,
@@ -223,7 +230,7 @@ fn neighbour_table(
             Entity::Item(item) => app.item_label(item).to_string(),
         };
         out.push(Line::from(format!(
-            "  {:<who_width$} {:>5.2} {:>4} {:>6} {:>4.0}% {:>6}",
+            "{:<who_width$} {:>5.2} {:>3} {:>6} {:>4.0}% {:>6}",
             fit(&clean(&who), who_width),
             neighbour.similarity,
             format_rating(neighbour.rating),
@@ -278,10 +285,12 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
     if written.is_empty() {
         written.push("0".to_string());
     }
-    (
-        written.join(" "),
-        explanation.base() + explanation.contributions(),
-    )
+    let written = written.join(" ");
+    let written = match written.strip_prefix("+ ") {
+        Some(rest) => rest.to_string(),
+        None => written,
+    };
+    (written, explanation.base() + explanation.contributions())
 }
 
 fn signed_precise(value: f64) -> String {

@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
-use crate::tui::app::{App, Window};
+use crate::tui::app::{App, SortOrder, Window};
 use crate::tui::text::{clean, fit, format_rating, wrap_two_lines};
 
 /// Characters of one cell's content; a one-space gap follows each cell.
@@ -29,6 +29,14 @@ fn block(app: &App) -> Block<'static> {
         matrix.n_ratings(),
         matrix.density() * 100.0
     );
+    let mut title = title;
+    if app.row_order == SortOrder::MostRatings || app.column_order == SortOrder::MostRatings {
+        title.push_str(&format!(
+            "· users: {} · items: {} ",
+            app.row_order.label(),
+            app.column_order.label()
+        ));
+    }
     Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(app.theme.border))
@@ -68,8 +76,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let cursor_header = Style::new().fg(theme.cursor).add_modifier(Modifier::BOLD);
 
     let corner = match app.row_order {
-        crate::tui::app::SortOrder::FileOrder => "user",
-        crate::tui::app::SortOrder::MostRatings => "user↓",
+        SortOrder::FileOrder => "user",
+        SortOrder::MostRatings => "user↓",
     };
     buf.set_stringn(inner.x, inner.y, corner, label as usize, header_style);
 
