@@ -72,9 +72,13 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             Span::raw(params),
         ]));
     }
-    if app.spec().map(|s| s.name) != Some(fitted.spec.name) || app.busy_fitting() {
+    let stale = app.spec().map(|s| s.name) != Some(fitted.spec.name)
+        || app.current_params() != Some(&fitted.params);
+    if app.busy_fitting() {
+        out.push(Line::styled("(fitting; this is the previous model)", label));
+    } else if stale {
         out.push(Line::styled(
-            "(a refit is running; this is the previous model)",
+            "(fitting stopped; this is the previous model)",
             label,
         ));
     }
