@@ -312,7 +312,7 @@ fn parameter_keys_change_only_parameters_the_algorithm_has() {
 }
 
 #[test]
-fn sorting_by_ratings_keeps_the_selected_cell_and_toggles_back() {
+fn sorting_by_ratings_shows_the_most_rated_first_and_toggles_back() {
     // Item ratings: i1 once, i2 three times, i3 twice; users U1 one, U2 two, U3 three.
     let cells = [
         (0, 1, 4.0),
@@ -325,15 +325,29 @@ fn sorting_by_ratings_keeps_the_selected_cell_and_toggles_back() {
     let mut app = explorer(dataset(3, 3, &cells, false), REGISTRY);
     act(&mut app, &[Action::MoveDown]);
     assert_eq!(app.selected_cell(), Some((1, 0)));
-    act(&mut app, &[Action::SortColumns, Action::SortRows]);
+
+    update(&mut app, Action::SortColumns);
     assert_eq!(app.column_order, SortOrder::MostRatings);
     assert_eq!(app.columns, vec![1, 2, 0]);
+    assert_eq!(
+        app.selected_cell(),
+        Some((1, 1)),
+        "same user U2, most rated item i2"
+    );
+
+    update(&mut app, Action::SortRows);
     assert_eq!(app.rows, vec![2, 1, 0]);
-    assert_eq!(app.selected_cell(), Some((1, 0)), "still U2 × i1");
-    assert_eq!(app.cursor, at(1, 2));
+    assert_eq!(
+        app.selected_cell(),
+        Some((2, 1)),
+        "most active user U3, same item i2"
+    );
+    assert_eq!(app.cursor, at(0, 0));
+
     act(&mut app, &[Action::SortColumns, Action::SortRows]);
     assert_eq!(app.columns, vec![0, 1, 2]);
     assert_eq!(app.rows, vec![0, 1, 2]);
+    assert_eq!(app.row_order, SortOrder::FileOrder);
 }
 
 #[test]

@@ -35,6 +35,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines(app, width))
         .block(block)
         .wrap(Wrap { trim: false })
+        .scroll((app.explain_scroll, 0))
         .render(area, buf);
 }
 

@@ -133,7 +133,7 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
         ),
         None if app.show_predictions => match app.prediction(user, item) {
             Some(value) => (
-                format!("{PREDICTED_MARK}{value:.1}"),
+                predicted_text(value),
                 Style::new()
                     .fg(theme.predicted)
                     .add_modifier(Modifier::ITALIC | Modifier::DIM),
@@ -156,4 +156,14 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
         Span::styled(format!("{text:^4}"), body),
         Span::styled(close, bracket),
     ])
+}
+
+/// A prediction in four characters: `~3.7`, or `~10` where a decimal does not fit.
+fn predicted_text(value: f64) -> String {
+    let text = format!("{PREDICTED_MARK}{value:.1}");
+    if text.chars().count() <= 4 {
+        text
+    } else {
+        format!("{PREDICTED_MARK}{value:.0}")
+    }
 }
