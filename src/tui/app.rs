@@ -365,6 +365,10 @@ impl App {
                 self.running.remove(&lane);
                 match output {
                     JobOutput::Model(result) => self.on_model(generation, elapsed, result),
+                    JobOutput::Failed(message) => {
+                        tracing::error!(?lane, %message, "background job panicked");
+                        self.error(&format!("background work failed: {message}"));
+                    }
                     JobOutput::Neighbours(result) => {
                         if let Some(list) = &mut self.neighbours {
                             list.rows = Some(result);
