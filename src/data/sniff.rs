@@ -223,6 +223,8 @@ pub enum Layout {
     Delimited,
     /// A parquet file.
     Parquet,
+    /// JSON lines, or an array of JSON objects.
+    JsonLines,
 }
 
 impl Layout {
@@ -237,7 +239,11 @@ impl Layout {
             folded.len() >= wanted.len() && folded.iter().zip(wanted).all(|(a, b)| a == b)
         };
         if separator.is_none() {
-            return Layout::Parquet;
+            return if super::json::is_json(path) {
+                Layout::JsonLines
+            } else {
+                Layout::Parquet
+            };
         }
         let split_100k = (file.starts_with('u')
             && (file.ends_with(".base") || file.ends_with(".test")))
@@ -267,6 +273,7 @@ impl Layout {
             Layout::LastFm => "Last.fm user_artists.dat",
             Layout::Delimited => "delimited text",
             Layout::Parquet => "parquet",
+            Layout::JsonLines => "JSON",
         }
     }
 
@@ -275,7 +282,8 @@ impl Layout {
         match self {
             Layout::MovieLens100k => Some((1.0, 5.0)),
             Layout::MovieTweetings => Some((0.0, 10.0)),
-            Layout::MovieLensCsv => Some((0.5, 5.0)),
+            // MovieLens's own ratings.csv files span 0.5–5, but other datasets (the
+            // classroom sample among them) share the header: their scale is detected.
             _ => None,
         }
     }
@@ -287,7 +295,7 @@ impl Layout {
             Layout::MovieLensDat | Layout::MovieTweetings => &["movies.dat", "items.dat"],
             Layout::MovieLensCsv => &["movies.csv"],
             Layout::LastFm => &["artists.dat"],
-            Layout::Delimited | Layout::Parquet => &["movies.csv", "items.csv"],
+            Layout::Delimited | Layout::Parquet | Layout::JsonLines => &["movies.csv", "items.csv"],
         }
     }
 }

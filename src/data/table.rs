@@ -34,6 +34,35 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table from text columns of equal length (for inputs polars does not parse).
+    pub fn from_text_columns(
+        path: &Path,
+        names: Vec<String>,
+        columns: Vec<Vec<Option<String>>>,
+        lines: Option<Vec<usize>>,
+    ) -> Result<Table, DataError> {
+        let height = columns.first().map_or(0, Vec::len);
+        let frame_columns = names
+            .iter()
+            .zip(columns)
+            .map(|(name, values)| Column::new(PlSmallStr::from_str(name), values))
+            .collect();
+        let frame = DataFrame::new(height, frame_columns).map_err(|e| {
+            DataError::malformed(path, format!("cannot build a table: {e}"), "check the file")
+        })?;
+        Ok(Table {
+            frame,
+            names: names
+                .iter()
+                .map(|n| text::clean_text(n).into_owned())
+                .collect(),
+            has_header: true,
+            separator: None,
+            latin1: false,
+            lines,
+        })
+    }
+
     pub fn height(&self) -> usize {
         self.frame.height()
     }
@@ -76,14 +105,17 @@ impl Table {
     }
 }
 
-/// Reads a ratings or metadata file: parquet by its extension, delimited text otherwise.
+/// Reads a ratings or metadata file: parquet or JSON by extension, delimited text
+/// otherwise.
 pub fn read(path: &Path, separator: Option<Separator>, header: Header) -> Result<Table, DataError> {
     if is_parquet(path) {
-        read_parquet(path)
-    } else {
-        let bytes = std::fs::read(path).map_err(|e| DataError::unreadable(path, e))?;
-        read_delimited(path, &bytes, separator, header)
+        return read_parquet(path);
     }
+    let bytes = std::fs::read(path).map_err(|e| DataError::unreadable(path, e))?;
+    if super::json::is_json(path) {
+        return super::json::read(path, &text::decode(&bytes));
+    }
+    read_delimited(path, &bytes, separator, header)
 }
 
 pub fn is_parquet(path: &Path) -> bool {
