@@ -22,7 +22,7 @@ pub const PREDICTED_MARK: char = '~';
 fn block(app: &App) -> Block<'static> {
     let matrix = &app.dataset.matrix;
     let title = format!(
-        " {} · {} users × {} items · {} ratings ({:.1}% known) ",
+        " {} · {} users × {} items · {} ratings ({:.1}%) ",
         clean(&app.dataset_name),
         matrix.n_users(),
         matrix.n_items(),
