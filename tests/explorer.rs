@@ -546,3 +546,53 @@ fn the_neighbours_panel_lists_similar_users_then_items() {
         .collect();
     assert_eq!(indices, vec![1, 2, 3]);
 }
+
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let width = buffer.area.width as usize;
+    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
+    symbols
+        .chunks(width)
+        .map(|row| row.concat())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_fallback_is_explained_with_its_reason_and_what_was_used() {
+    use recscope::core::explain::FallbackReason;
+    let mut app = explorer(tiny(), REGISTRY);
+    act(
+        &mut app,
+        &[
+            Action::TogglePredictions,
+            Action::MoveRight,
+            Action::MoveRight,
+        ],
+    );
+    // What an algorithm reports for a user it cannot place: the global mean, 28 / 7 = 4.
+    let explanation = Explanation::from_terms(
+        "r̂ = μ",
+        vec![Term::new("μ", "mean of all known ratings", 4.0)],
+    )
+    .with_fallback(FallbackReason::UnknownUser, "the global mean μ");
+    app.selected = Some(Prediction {
+        value: 4.0,
+        explanation,
+    });
+    let text = screen_text(&draw_only(&app, 100, 30));
+    assert!(
+        text.contains("Fallback the user has no ratings; used the"),
+        "{text}"
+    );
+    assert!(text.contains("r̂ = 4.000 = 4.000"), "{text}");
+}
+
+/// Draws without touching the state (so a prediction set by hand stays).
+fn draw_only(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .unwrap();
+    terminal
+}
