@@ -312,7 +312,7 @@ fn parameter_keys_change_only_parameters_the_algorithm_has() {
 }
 
 #[test]
-fn sorting_by_ratings_keeps_the_selected_cell_and_toggles_back() {
+fn sorting_by_ratings_shows_the_most_rated_first_and_toggles_back() {
     // Item ratings: i1 once, i2 three times, i3 twice; users U1 one, U2 two, U3 three.
     let cells = [
         (0, 1, 4.0),
@@ -325,15 +325,29 @@ fn sorting_by_ratings_keeps_the_selected_cell_and_toggles_back() {
     let mut app = explorer(dataset(3, 3, &cells, false), REGISTRY);
     act(&mut app, &[Action::MoveDown]);
     assert_eq!(app.selected_cell(), Some((1, 0)));
-    act(&mut app, &[Action::SortColumns, Action::SortRows]);
+
+    update(&mut app, Action::SortColumns);
     assert_eq!(app.column_order, SortOrder::MostRatings);
     assert_eq!(app.columns, vec![1, 2, 0]);
+    assert_eq!(
+        app.selected_cell(),
+        Some((1, 1)),
+        "same user U2, most rated item i2"
+    );
+
+    update(&mut app, Action::SortRows);
     assert_eq!(app.rows, vec![2, 1, 0]);
-    assert_eq!(app.selected_cell(), Some((1, 0)), "still U2 × i1");
-    assert_eq!(app.cursor, at(1, 2));
+    assert_eq!(
+        app.selected_cell(),
+        Some((2, 1)),
+        "most active user U3, same item i2"
+    );
+    assert_eq!(app.cursor, at(0, 0));
+
     act(&mut app, &[Action::SortColumns, Action::SortRows]);
     assert_eq!(app.columns, vec![0, 1, 2]);
     assert_eq!(app.rows, vec![0, 1, 2]);
+    assert_eq!(app.row_order, SortOrder::FileOrder);
 }
 
 #[test]
@@ -523,6 +537,62 @@ fn the_neighbours_panel_lists_similar_users_then_items() {
     // rater; each pair has one co-rating, so cosine 1.
     let list = app.neighbours.clone().unwrap();
     assert_eq!(list.of, Entity::Item(0));
-    let indices: Vec<u32> = list.rows.unwrap().unwrap().iter().map(|r| r.index).collect();
+    let indices: Vec<u32> = list
+        .rows
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(|r| r.index)
+        .collect();
     assert_eq!(indices, vec![1, 2, 3]);
+}
+
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let width = buffer.area.width as usize;
+    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
+    symbols
+        .chunks(width)
+        .map(|row| row.concat())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_fallback_is_explained_with_its_reason_and_what_was_used() {
+    use recscope::core::explain::FallbackReason;
+    let mut app = explorer(tiny(), REGISTRY);
+    act(
+        &mut app,
+        &[
+            Action::TogglePredictions,
+            Action::MoveRight,
+            Action::MoveRight,
+        ],
+    );
+    // What an algorithm reports for a user it cannot place: the global mean, 28 / 7 = 4.
+    let explanation = Explanation::from_terms(
+        "r̂ = μ",
+        vec![Term::new("μ", "mean of all known ratings", 4.0)],
+    )
+    .with_fallback(FallbackReason::UnknownUser, "the global mean μ");
+    app.selected = Some(Prediction {
+        value: 4.0,
+        explanation,
+    });
+    let text = screen_text(&draw_only(&app, 100, 30));
+    assert!(
+        text.contains("Fallback the user has no ratings; used the"),
+        "{text}"
+    );
+    assert!(text.contains("r̂ = 4.000 = 4.000"), "{text}");
+}
+
+/// Draws without touching the state (so a prediction set by hand stays).
+fn draw_only(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .unwrap();
+    terminal
 }

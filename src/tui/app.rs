@@ -161,6 +161,8 @@ pub struct App {
     pub predictions: HashMap<(UserIndex, ItemIndex), f64>,
     /// The selected cell's prediction with its explanation, by the current model.
     pub selected: Option<Prediction>,
+    /// Lines of the explanation scrolled past.
+    pub explain_scroll: u16,
 
     pub neighbours_of: NeighboursOf,
     pub neighbours: Option<NeighbourList>,
@@ -221,6 +223,7 @@ impl App {
             model: None,
             predictions: HashMap::new(),
             selected: None,
+            explain_scroll: 0,
             neighbours_of: NeighboursOf::Users,
             neighbours: None,
             generations: HashMap::new(),
@@ -362,6 +365,10 @@ impl App {
                 self.running.remove(&lane);
                 match output {
                     JobOutput::Model(result) => self.on_model(generation, elapsed, result),
+                    JobOutput::Failed(message) => {
+                        tracing::error!(?lane, %message, "background job panicked");
+                        self.error(&format!("background work failed: {message}"));
+                    }
                     JobOutput::Neighbours(result) => {
                         if let Some(list) = &mut self.neighbours {
                             list.rows = Some(result);
@@ -444,6 +451,7 @@ impl App {
     }
 
     fn explain_selected(&mut self) {
+        self.explain_scroll = 0;
         self.selected = match (&self.model, self.selected_cell()) {
             (Some(fitted), Some((user, item))) => Some(fitted.model.predict(user, item)),
             _ => None,
@@ -553,10 +561,19 @@ impl App {
                 SortOrder::MostRatings => (usize::MAX - matrix.item_count(item), item),
             });
         }
+        // The point of sorting is to see the most active first: go to the top (left),
+        // keeping the selected item (user) on the other axis.
         if let Some((user, item)) = selected {
-            self.cursor = GridPosition {
-                row: position(&self.rows, user),
-                column: position(&self.columns, item),
+            self.cursor = if rows {
+                GridPosition {
+                    row: 0,
+                    column: position(&self.columns, item),
+                }
+            } else {
+                GridPosition {
+                    row: position(&self.rows, user),
+                    column: 0,
+                }
             };
         }
         self.after_move();
@@ -650,10 +667,8 @@ impl App {
                 }
             }
             KeyCode::Up => prompt.selected = prompt.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Tab => {
-                if prompt.selected + 1 < prompt.matches.len() {
-                    prompt.selected += 1;
-                }
+            KeyCode::Down | KeyCode::Tab if prompt.selected + 1 < prompt.matches.len() => {
+                prompt.selected += 1;
             }
             KeyCode::Backspace => {
                 prompt.text.pop();
@@ -731,6 +746,8 @@ pub fn update(app: &mut App, action: Action) {
         Action::FirstColumn => app.move_to(row, 0),
         Action::LastColumn => app.move_to(row, usize::MAX),
         Action::FirstRow => app.move_to(0, column),
+        Action::ScrollExplainDown => app.explain_scroll = app.explain_scroll.saturating_add(3),
+        Action::ScrollExplainUp => app.explain_scroll = app.explain_scroll.saturating_sub(3),
         Action::LastRow => app.move_to(usize::MAX, column),
         Action::TogglePredictions => {
             app.show_predictions = !app.show_predictions;

@@ -36,6 +36,8 @@ pub enum Action {
     SortRows,
     SortColumns,
     Jump,
+    ScrollExplainDown,
+    ScrollExplainUp,
 }
 
 /// Where an action is listed in the help overlay.
@@ -74,6 +76,8 @@ impl Action {
         Action::LastColumn,
         Action::FirstRow,
         Action::LastRow,
+        Action::ScrollExplainDown,
+        Action::ScrollExplainUp,
         Action::Jump,
         Action::NextAlgorithm,
         Action::PreviousAlgorithm,
@@ -114,6 +118,8 @@ impl Action {
             Action::SortRows => "sort users (file / most ratings)",
             Action::SortColumns => "sort items (file / most ratings)",
             Action::Jump => "jump to a user or item",
+            Action::ScrollExplainDown => "scroll the explanation down",
+            Action::ScrollExplainUp => "scroll the explanation up",
         }
     }
 
@@ -149,7 +155,9 @@ impl Action {
             | Action::FirstColumn
             | Action::LastColumn
             | Action::FirstRow
-            | Action::LastRow => Group::Moving,
+            | Action::LastRow
+            | Action::ScrollExplainDown
+            | Action::ScrollExplainUp => Group::Moving,
             Action::NextAlgorithm
             | Action::PreviousAlgorithm
             | Action::ToggleUserBased

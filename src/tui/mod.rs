@@ -60,8 +60,9 @@ pub fn run(path: Option<PathBuf>, options: LoadOptions) -> anyhow::Result<()> {
 
     // `try_init` enters raw mode and the alternate screen and installs a panic hook
     // that restores the terminal; the guard restores it on every other exit.
-    let mut terminal = ratatui::try_init().context("could not prepare the terminal")?;
     let _restore = RestoreTerminal;
+    let mut terminal = ratatui::try_init().context("could not prepare the terminal")?;
+    keep_terminal_on_worker_panics();
     event_loop(&mut terminal, &mut app)
 }
 
@@ -73,6 +74,21 @@ impl Drop for RestoreTerminal {
         ratatui::restore();
     }
 }
+
+/// A panic on the worker thread is caught there and shown in the status line, so it
+/// must not restore the terminal as ratatui's hook does for a panic anywhere else.
+fn keep_terminal_on_worker_panics() {
+    let restoring_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if thread::current().name() == Some(WORKER_THREAD) {
+            tracing::error!(%info, "worker panicked");
+        } else {
+            restoring_hook(info);
+        }
+    }));
+}
+
+const WORKER_THREAD: &str = "recscope-worker";
 
 fn dataset_name(path: &Path) -> String {
     let file = path
@@ -91,7 +107,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<(
     spawn_input(events.clone());
     let worker_events = events.clone();
     thread::Builder::new()
-        .name("recscope-worker".to_string())
+        .name(WORKER_THREAD.to_string())
         .spawn(move || worker::serve(job_inbox, worker_events, Event::Worker))
         .context("could not start the worker thread")?;
     drop(events);

@@ -28,6 +28,8 @@ pub enum Lane {
 pub enum JobOutput {
     Model(Result<Arc<dyn Model>, FitError>),
     Neighbours(Result<Vec<NeighbourRow>, String>),
+    /// The task panicked; the message says where.
+    Failed(String),
 }
 
 type Task = Box<dyn FnOnce(&Progress) -> JobOutput + Send>;
@@ -124,7 +126,9 @@ fn run_job<E: Send + 'static>(job: Job, report: &Sender<E>, wrap: fn(WorkerEvent
     });
     let started = Instant::now();
     tracing::debug!(?lane, generation, "job started");
-    let output = (job.task)(&progress);
+    let task = job.task;
+    let output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task(&progress)))
+        .unwrap_or_else(|panic| JobOutput::Failed(panic_message(panic.as_ref())));
     let elapsed = started.elapsed();
     tracing::info!(?lane, generation, ?elapsed, "job finished");
     let _ = report.send(wrap(WorkerEvent::Done {
@@ -133,6 +137,16 @@ fn run_job<E: Send + 'static>(job: Job, report: &Sender<E>, wrap: fn(WorkerEvent
         elapsed,
         output,
     }));
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        text.to_string()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "unknown panic".to_string()
+    }
 }
 
 #[cfg(test)]
@@ -175,5 +189,27 @@ mod tests {
         drop(job_sender);
         serve(jobs, report, |event| event);
         assert_eq!(events.iter().count(), 0);
+    }
+
+    #[test]
+    fn a_panicking_job_is_reported_not_fatal() {
+        let (job_sender, jobs) = mpsc::channel();
+        let (report, events) = mpsc::channel();
+        job_sender
+            .send(Job::new(Lane::Model, 1, |_| panic!("broken model")))
+            .unwrap();
+        drop(job_sender);
+        serve(jobs, report, |event| event);
+        let failed: Vec<String> = events
+            .iter()
+            .filter_map(|event| match event {
+                WorkerEvent::Done {
+                    output: JobOutput::Failed(message),
+                    ..
+                } => Some(message),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(failed, vec!["broken model".to_string()]);
     }
 }

@@ -35,6 +35,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines(app, width))
         .block(block)
         .wrap(Wrap { trim: false })
+        .scroll((app.explain_scroll, 0))
         .render(area, buf);
 }
 
@@ -72,9 +73,13 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             Span::raw(params),
         ]));
     }
-    if app.spec().map(|s| s.name) != Some(fitted.spec.name) || app.busy_fitting() {
+    let stale = app.spec().map(|s| s.name) != Some(fitted.spec.name)
+        || app.current_params() != Some(&fitted.params);
+    if app.busy_fitting() {
+        out.push(Line::styled("(fitting; this is the previous model)", label));
+    } else if stale {
         out.push(Line::styled(
-            "(a refit is running; this is the previous model)",
+            "(fitting stopped; this is the previous model)",
             label,
         ));
     }
@@ -117,34 +122,6 @@ fn explanation_lines(
             term.value
         )));
     }
-    if !explanation.neighbours.is_empty() {
-        neighbour_table(app, explanation, width, out);
-    }
-    for factor in explanation.factors.iter().take(5) {
-        out.push(Line::from(format!(
-            "  f{:<3} p {:>6.3} q {:>6.3} → {}",
-            factor.factor,
-            factor.user_value,
-            factor.item_value,
-            signed(factor.contribution)
-        )));
-    }
-    for feature in explanation.features.iter().take(5) {
-        out.push(Line::from(format!(
-            "  {:<12} {}",
-            fit(&clean(&feature.feature), 12),
-            signed(feature.contribution)
-        )));
-    }
-    for part in &explanation.parts {
-        out.push(Line::from(format!(
-            "  {:<14} weight {:.2} × {:.3}",
-            fit(&clean(&part.label), 14),
-            part.weight,
-            part.explanation.raw
-        )));
-    }
-
     let (written, sum) = substituted(explanation);
     out.push(Line::from(vec![
         Span::styled("r̂ = ", label),
@@ -183,9 +160,6 @@ fn explanation_lines(
             )),
         ]));
     }
-    for note in &explanation.notes {
-        out.push(Line::styled(format!("• {note}"), label));
-    }
     let mut value = vec![
         Span::styled("Value    ", label),
         Span::styled(format!("{:.3}", prediction.value), accent),
@@ -199,6 +173,44 @@ fn explanation_lines(
         ));
     }
     out.push(Line::from(value));
+    for note in &explanation.notes {
+        out.push(Line::styled(format!("• {note}"), label));
+    }
+    if !explanation.neighbours.is_empty() {
+        out.push(Line::from(""));
+        out.push(Line::styled(
+            format!(
+                "Neighbours used ({}, most similar first)",
+                explanation.neighbours.len()
+            ),
+            heading,
+        ));
+        neighbour_table(app, explanation, width, out);
+    }
+    for factor in explanation.factors.iter().take(5) {
+        out.push(Line::from(format!(
+            "  f{:<3} p {:>6.3} q {:>6.3} → {}",
+            factor.factor,
+            factor.user_value,
+            factor.item_value,
+            signed(factor.contribution)
+        )));
+    }
+    for feature in explanation.features.iter().take(5) {
+        out.push(Line::from(format!(
+            "  {:<12} {}",
+            fit(&clean(&feature.feature), 12),
+            signed(feature.contribution)
+        )));
+    }
+    for part in &explanation.parts {
+        out.push(Line::from(format!(
+            "  {:<14} weight {:.2} × {:.3}",
+            fit(&clean(&part.label), 14),
+            part.weight,
+            part.explanation.raw
+        )));
+    }
 }
 
 fn neighbour_table(
@@ -208,11 +220,11 @@ fn neighbour_table(
     out: &mut Vec<Line<'static>>,
 ) {
     let label = Style::new().fg(app.theme.dim);
-    // who | similarity | rating | deviation | share | contribution
-    let who_width = width.saturating_sub(34).max(6);
+    // who | similarity | rating | deviation | share | contribution: 30 columns + who
+    let who_width = width.saturating_sub(30).clamp(4, 30);
     out.push(Line::styled(
         format!(
-            "  {:<who_width$} {:>5} {:>4} {:>6} {:>4} {:>6}",
+            "{:<who_width$} {:>5} {:>3} {:>6} {:>5} {:>6}",
             "who", "sim", "r", "dev", "share", "contr"
         ),
         label,
@@ -223,7 +235,7 @@ fn neighbour_table(
             Entity::Item(item) => app.item_label(item).to_string(),
         };
         out.push(Line::from(format!(
-            "  {:<who_width$} {:>5.2} {:>4} {:>6} {:>4.0}% {:>6}",
+            "{:<who_width$} {:>5.2} {:>3} {:>6} {:>4.0}% {:>6}",
             fit(&clean(&who), who_width),
             neighbour.similarity,
             format_rating(neighbour.rating),
@@ -278,10 +290,12 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
     if written.is_empty() {
         written.push("0".to_string());
     }
-    (
-        written.join(" "),
-        explanation.base() + explanation.contributions(),
-    )
+    let written = written.join(" ");
+    let written = match written.strip_prefix("+ ") {
+        Some(rest) => rest.to_string(),
+        None => written,
+    };
+    (written, explanation.base() + explanation.contributions())
 }
 
 fn signed_precise(value: f64) -> String {

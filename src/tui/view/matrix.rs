@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
-use crate::tui::app::{App, Window};
+use crate::tui::app::{App, SortOrder, Window};
 use crate::tui::text::{clean, fit, format_rating, wrap_two_lines};
 
 /// Characters of one cell's content; a one-space gap follows each cell.
@@ -22,13 +22,21 @@ pub const PREDICTED_MARK: char = '~';
 fn block(app: &App) -> Block<'static> {
     let matrix = &app.dataset.matrix;
     let title = format!(
-        " {} · {} users × {} items · {} ratings ({:.1}% known) ",
+        " {} · {} users × {} items · {} ratings ({:.1}%) ",
         clean(&app.dataset_name),
         matrix.n_users(),
         matrix.n_items(),
         matrix.n_ratings(),
         matrix.density() * 100.0
     );
+    let mut title = title;
+    if app.row_order == SortOrder::MostRatings || app.column_order == SortOrder::MostRatings {
+        title.push_str(&format!(
+            "· users: {} · items: {} ",
+            app.row_order.label(),
+            app.column_order.label()
+        ));
+    }
     Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(app.theme.border))
@@ -68,8 +76,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let cursor_header = Style::new().fg(theme.cursor).add_modifier(Modifier::BOLD);
 
     let corner = match app.row_order {
-        crate::tui::app::SortOrder::FileOrder => "user",
-        crate::tui::app::SortOrder::MostRatings => "user↓",
+        SortOrder::FileOrder => "user",
+        SortOrder::MostRatings => "user↓",
     };
     buf.set_stringn(inner.x, inner.y, corner, label as usize, header_style);
 
@@ -125,7 +133,7 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
         ),
         None if app.show_predictions => match app.prediction(user, item) {
             Some(value) => (
-                format!("{PREDICTED_MARK}{value:.1}"),
+                predicted_text(value),
                 Style::new()
                     .fg(theme.predicted)
                     .add_modifier(Modifier::ITALIC | Modifier::DIM),
@@ -148,4 +156,14 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
         Span::styled(format!("{text:^4}"), body),
         Span::styled(close, bracket),
     ])
+}
+
+/// A prediction in four characters: `~3.7`, or `~10` where a decimal does not fit.
+fn predicted_text(value: f64) -> String {
+    let text = format!("{PREDICTED_MARK}{value:.1}");
+    if text.chars().count() <= 4 {
+        text
+    } else {
+        format!("{PREDICTED_MARK}{value:.0}")
+    }
 }

@@ -35,12 +35,12 @@ pub fn areas(screen: Rect) -> Areas {
         Constraint::Length(1),
         Constraint::Length(1),
     ]));
-    let side = (screen.width * 2 / 5).clamp(36, 72);
+    let side = (screen.width * 9 / 20).clamp(36, 72);
     let [matrix, panel] = body.layout(&Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(side),
     ]));
-    let neighbours_height = (panel.height * 2 / 5).max(6);
+    let neighbours_height = (panel.height / 3).max(6);
     let [explain, neighbours] = panel.layout(&Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(neighbours_height),
