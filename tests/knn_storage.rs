@@ -21,8 +21,7 @@ fn small() -> Arc<RatingMatrix> {
     let mut users: Vec<String> = Vec::new();
     let mut items: Vec<String> = Vec::new();
     let mut ratings = Vec::new();
-    let mut index = |names: &mut Vec<String>, name: &str| match names.iter().position(|n| n == name)
-    {
+    let index = |names: &mut Vec<String>, name: &str| match names.iter().position(|n| n == name) {
         Some(k) => k as u32,
         None => {
             names.push(name.to_string());
