@@ -805,6 +805,9 @@ fn fit_lists<S: PairSums>(
             .map_init(
                 || (Scratch::<S>::new(n), Vec::new()),
                 |(scratch, candidates), x| {
+                    if progress.is_cancelled() {
+                        return (Vec::new(), false);
+                    }
                     let row = top_of_row(context, x as u32, list_len, scratch, candidates);
                     counter.add(1);
                     row
@@ -820,6 +823,7 @@ fn fit_lists<S: PairSums>(
             lists.truncated.push(truncated);
         }
     }
+    progress.check()?;
     lists.indices.shrink_to_fit();
     lists.similarities.shrink_to_fit();
     Ok(lists)
