@@ -199,9 +199,17 @@ fn pearson_on_the_first_matrix_falls_back_everywhere() {
                 required: 1
             })
         );
-        // means falls back on the target's own mean: μ_U1 = 4.5, or μ_C = 4.5.
-        let p = predict(fit("knn_means", &m, &settings).as_ref(), 0, 2);
-        assert_close(p.value, 4.5);
+        // means and z-score fall back on the target's own mean: μ_U1 = 4.5, or
+        // μ_C = 4.5.
+        for name in ["knn_means", "knn_zscore"] {
+            let p = predict(fit(name, &m, &settings).as_ref(), 0, 2);
+            assert_close(p.value, 4.5);
+            assert!(p.was_impossible());
+        }
+        // baseline falls back on b_ui; with zero ALS epochs that is μ = 4.
+        let settings = ["sim=pearson", user_based, "als_epochs=0"];
+        let p = predict(fit("knn_baseline", &m, &settings).as_ref(), 0, 2);
+        assert_close(p.value, 4.0);
         assert!(p.was_impossible());
     }
 }

@@ -139,7 +139,8 @@ pub fn most_similar(
     SimilarityContext::new(matrix, *options, None).most_similar(of, n)
 }
 
-/// Running sums over the co-rated entries of one pair `(x, x')`.
+/// The sums of one pair `(x, x')` over their co-rated entries, as the formulas use
+/// them.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sums {
     co_rated: u32,
@@ -153,21 +154,147 @@ struct Sums {
     sum_other: f64,
 }
 
+/// A running accumulator of the sums one measure needs. Each measure uses the smallest
+/// one, so that the per-thread array of them stays in cache.
+trait PairSums: Copy + Default + Send {
+    fn co_rated(&self) -> u32;
+    /// Adds one co-rated entry, `a` being the row entity's value and `b` the other's.
+    fn add(&mut self, a: f64, b: f64);
+    fn sums(&self) -> Sums;
+}
+
+/// Jaccard: the count alone.
+#[derive(Debug, Clone, Copy, Default)]
+struct CountOnly {
+    co_rated: u32,
+}
+
+impl PairSums for CountOnly {
+    fn co_rated(&self) -> u32 {
+        self.co_rated
+    }
+    fn add(&mut self, _: f64, _: f64) {
+        self.co_rated += 1;
+    }
+    fn sums(&self) -> Sums {
+        Sums {
+            co_rated: self.co_rated,
+            ..Sums::default()
+        }
+    }
+}
+
+/// MSD: the count and `Σ (a − b)²`.
+#[derive(Debug, Clone, Copy, Default)]
+struct SquaredDifferences {
+    co_rated: u32,
+    total: f64,
+}
+
+impl PairSums for SquaredDifferences {
+    fn co_rated(&self) -> u32 {
+        self.co_rated
+    }
+    fn add(&mut self, a: f64, b: f64) {
+        self.co_rated += 1;
+        self.total += (a - b) * (a - b);
+    }
+    fn sums(&self) -> Sums {
+        Sums {
+            co_rated: self.co_rated,
+            products: self.total,
+            ..Sums::default()
+        }
+    }
+}
+
+/// Cosine-like measures: the count, `Σ a·b`, `Σ a²`, `Σ b²`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Products {
+    co_rated: u32,
+    products: f64,
+    squares_own: f64,
+    squares_other: f64,
+}
+
+impl PairSums for Products {
+    fn co_rated(&self) -> u32 {
+        self.co_rated
+    }
+    fn add(&mut self, a: f64, b: f64) {
+        self.co_rated += 1;
+        self.products += a * b;
+        self.squares_own += a * a;
+        self.squares_other += b * b;
+    }
+    fn sums(&self) -> Sums {
+        Sums {
+            co_rated: self.co_rated,
+            products: self.products,
+            squares_own: self.squares_own,
+            squares_other: self.squares_other,
+            ..Sums::default()
+        }
+    }
+}
+
+/// Pearson: everything.
+impl PairSums for Sums {
+    fn co_rated(&self) -> u32 {
+        self.co_rated
+    }
+    fn add(&mut self, a: f64, b: f64) {
+        self.co_rated += 1;
+        self.products += a * b;
+        self.squares_own += a * a;
+        self.squares_other += b * b;
+        self.sum_own += a;
+        self.sum_other += b;
+    }
+    fn sums(&self) -> Sums {
+        *self
+    }
+}
+
 /// Reusable per-thread memory for computing one row of similarities.
-struct Scratch {
-    sums: Vec<Sums>,
+struct Scratch<S> {
+    sums: Vec<S>,
     touched: Vec<u32>,
     order: Vec<u32>,
 }
 
-impl Scratch {
+impl<S: PairSums> Scratch<S> {
     fn new(n: usize) -> Self {
         Scratch {
-            sums: vec![Sums::default(); n],
+            sums: vec![S::default(); n],
             touched: Vec::new(),
             order: Vec::new(),
         }
     }
+}
+
+/// Calls `$body` with the type alias `$sums` set to the accumulator `$kind` needs.
+macro_rules! with_sums {
+    ($kind:expr, $sums:ident => $body:expr) => {
+        match $kind {
+            SimilarityKind::Jaccard => {
+                type $sums = CountOnly;
+                $body
+            }
+            SimilarityKind::Msd => {
+                type $sums = SquaredDifferences;
+                $body
+            }
+            SimilarityKind::Pearson => {
+                type $sums = Sums;
+                $body
+            }
+            _ => {
+                type $sums = Products;
+                $body
+            }
+        }
+    };
 }
 
 /// Everything needed to compute similarity rows of one matrix: the measure, and the
@@ -316,59 +443,26 @@ impl<'a> SimilarityContext<'a> {
     /// Accumulates the sums of row `x` against every entity sharing an entry with it.
     /// Entries are visited in increasing index order, as Surprise does, so that the
     /// sums are rounded the same way.
-    fn accumulate(&self, x: u32, scratch: &mut Scratch) {
+    fn accumulate<S: PairSums>(&self, x: u32, scratch: &mut Scratch<S>) {
         let (entries, ratings) = self.own_line(x);
-        scratch.order.clear();
-        scratch.order.extend(0..entries.len() as u32);
-        scratch.order.sort_unstable_by_key(|&k| entries[k as usize]);
-        match self.options.kind {
-            SimilarityKind::Msd => self.accumulate_with(x, entries, ratings, scratch, |s, a, b| {
-                s.products += (a - b) * (a - b);
-            }),
-            SimilarityKind::Jaccard => {
-                self.accumulate_with(x, entries, ratings, scratch, |_, _, _| {})
-            }
-            SimilarityKind::Pearson => {
-                self.accumulate_with(x, entries, ratings, scratch, |s, a, b| {
-                    s.products += a * b;
-                    s.squares_own += a * a;
-                    s.squares_other += b * b;
-                    s.sum_own += a;
-                    s.sum_other += b;
-                })
-            }
-            _ => self.accumulate_with(x, entries, ratings, scratch, |s, a, b| {
-                s.products += a * b;
-                s.squares_own += a * a;
-                s.squares_other += b * b;
-            }),
-        }
-    }
-
-    fn accumulate_with(
-        &self,
-        x: u32,
-        entries: &[u32],
-        ratings: &[f64],
-        scratch: &mut Scratch,
-        update: impl Fn(&mut Sums, f64, f64),
-    ) {
         let Scratch {
             sums,
             touched,
             order,
         } = scratch;
+        order.clear();
+        order.extend(0..entries.len() as u32);
+        order.sort_unstable_by_key(|&k| entries[k as usize]);
         for &k in order.iter() {
             let y = entries[k as usize];
             let a = self.transform(x, y, ratings[k as usize]);
             let (others, values) = self.other_values(y);
             for (&other, &b) in others.iter().zip(values) {
                 let s = &mut sums[other as usize];
-                if s.co_rated == 0 {
+                if s.co_rated() == 0 {
                     touched.push(other);
                 }
-                s.co_rated += 1;
-                update(s, a, b);
+                s.add(a, b);
             }
         }
     }
@@ -417,11 +511,16 @@ impl<'a> SimilarityContext<'a> {
 
     /// Computes row `x` and hands each `(x', similarity, co_rated)` with at least one
     /// co-rated entry to `visit` (`x` itself excluded), in no particular order.
-    fn row(&self, x: u32, scratch: &mut Scratch, mut visit: impl FnMut(u32, f64, usize)) {
+    fn row<S: PairSums>(
+        &self,
+        x: u32,
+        scratch: &mut Scratch<S>,
+        mut visit: impl FnMut(u32, f64, usize),
+    ) {
         self.accumulate(x, scratch);
         let len_own = self.own_line(x).0.len();
         for &other in &scratch.touched {
-            let sums = std::mem::take(&mut scratch.sums[other as usize]);
+            let sums = std::mem::take(&mut scratch.sums[other as usize]).sums();
             if other != x {
                 let len_other = self.own_line(other).0.len();
                 let similarity = self.finish(&sums, len_own, len_other);
@@ -436,14 +535,16 @@ impl<'a> SimilarityContext<'a> {
         if of as usize >= self.n() {
             return Vec::new();
         }
-        let mut scratch = Scratch::new(self.n());
         let mut neighbours = Vec::new();
-        self.row(of, &mut scratch, |index, similarity, co_rated| {
+        let push = |index, similarity, co_rated| {
             neighbours.push(Neighbour {
                 index,
                 similarity,
                 co_rated,
             })
+        };
+        with_sums!(self.options.kind, S => {
+            self.row(of, &mut Scratch::<S>::new(self.n()), push)
         });
         neighbours.sort_by(|a, b| {
             b.similarity
@@ -558,9 +659,12 @@ impl Similarities {
         let context = SimilarityContext::new(matrix, options, biases);
         let n = context.n();
         let storage = if n <= layout.dense_max {
-            Storage::Dense(fit_dense(&context, progress)?)
+            Storage::Dense(with_sums!(options.kind, S => fit_dense::<S>(&context, progress))?)
         } else {
-            Storage::Lists(fit_lists(&context, layout.list_len.max(1), progress)?)
+            let list_len = layout.list_len.max(1);
+            Storage::Lists(with_sums!(options.kind, S => {
+                fit_lists::<S>(&context, list_len, progress)
+            })?)
         };
         progress.report(1.0, "similarities");
         Ok(Similarities {
@@ -648,7 +752,10 @@ impl<'p> RowCounter<'p> {
     }
 }
 
-fn fit_dense(context: &SimilarityContext, progress: &Progress) -> Result<Array2<f64>, Cancelled> {
+fn fit_dense<S: PairSums>(
+    context: &SimilarityContext,
+    progress: &Progress,
+) -> Result<Array2<f64>, Cancelled> {
     let n = context.n();
     let mut similarities = Array2::<f64>::zeros((n, n));
     let counter = RowCounter::new(n, progress);
@@ -657,7 +764,7 @@ fn fit_dense(context: &SimilarityContext, progress: &Progress) -> Result<Array2<
         .into_par_iter()
         .enumerate()
         .for_each_init(
-            || Scratch::new(n),
+            || Scratch::<S>::new(n),
             |scratch, (x, mut row)| {
                 if progress.is_cancelled() {
                     return;
@@ -673,7 +780,7 @@ fn fit_dense(context: &SimilarityContext, progress: &Progress) -> Result<Array2<
     Ok(similarities)
 }
 
-fn fit_lists(
+fn fit_lists<S: PairSums>(
     context: &SimilarityContext,
     list_len: usize,
     progress: &Progress,
@@ -681,8 +788,10 @@ fn fit_lists(
     let n = context.n();
     let mut lists = NeighbourLists {
         offsets: Vec::with_capacity(n + 1),
-        indices: Vec::new(),
-        similarities: Vec::new(),
+        // The most the lists can hold; pages never written are never resident, and
+        // growing by doubling instead would briefly need twice the memory.
+        indices: Vec::with_capacity(n.saturating_mul(list_len)),
+        similarities: Vec::with_capacity(n.saturating_mul(list_len)),
         truncated: Vec::with_capacity(n),
         list_len,
     };
@@ -694,8 +803,11 @@ fn fit_lists(
         let rows: Vec<(Vec<(u32, f64)>, bool)> = (start..end)
             .into_par_iter()
             .map_init(
-                || (Scratch::new(n), Vec::new()),
+                || (Scratch::<S>::new(n), Vec::new()),
                 |(scratch, candidates), x| {
+                    if progress.is_cancelled() {
+                        return (Vec::new(), false);
+                    }
                     let row = top_of_row(context, x as u32, list_len, scratch, candidates);
                     counter.add(1);
                     row
@@ -711,6 +823,7 @@ fn fit_lists(
             lists.truncated.push(truncated);
         }
     }
+    progress.check()?;
     lists.indices.shrink_to_fit();
     lists.similarities.shrink_to_fit();
     Ok(lists)
@@ -718,11 +831,11 @@ fn fit_lists(
 
 /// The `list_len` entities most similar to `x` with positive similarity (ties to the
 /// lower index), sorted by index; and whether some were cut.
-fn top_of_row(
+fn top_of_row<S: PairSums>(
     context: &SimilarityContext,
     x: u32,
     list_len: usize,
-    scratch: &mut Scratch,
+    scratch: &mut Scratch<S>,
     candidates: &mut Vec<(u32, f64)>,
 ) -> (Vec<(u32, f64)>, bool) {
     candidates.clear();

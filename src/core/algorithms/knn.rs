@@ -312,6 +312,17 @@ impl KnnModel {
         settings: KnnSettings,
         progress: &Progress,
     ) -> Result<Self, FitError> {
+        let layout = Layout::for_k(settings.k);
+        KnnModel::fit_with_layout(matrix, settings, layout, progress)
+    }
+
+    /// As [`KnnModel::fit`], with an explicit storage layout for the similarities.
+    pub fn fit_with_layout(
+        matrix: Arc<RatingMatrix>,
+        settings: KnnSettings,
+        layout: Layout,
+        progress: &Progress,
+    ) -> Result<Self, FitError> {
         let biases = match settings.flavour {
             Flavour::Baseline => Some(Biases::fit(
                 &matrix,
@@ -333,7 +344,7 @@ impl KnnModel {
             &matrix,
             settings.similarity,
             similarity_biases.as_ref(),
-            Layout::for_k(settings.k),
+            layout,
             &progress.span(0.1, 1.0),
         )?;
         let mut model = KnnModel {
