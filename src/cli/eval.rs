@@ -68,7 +68,7 @@ pub struct EvalArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SplitKind {
-    /// k folds over a seeded shuffle; every rating tested once.
+    /// K folds over a seeded shuffle; every rating tested once.
     Kfold,
     /// One random hold-out of --test-share.
     Holdout,
