@@ -613,7 +613,34 @@ fn a_missing_value_names_its_line() {
     );
     let message = load_err(&path, &LoadOptions::default());
     assert!(message.contains("line 3"), "{message}");
-    assert!(message.contains("rating is missing"), "{message}");
+    assert!(message.contains("line has no rating"), "{message}");
+
+    let no_user = write(dir.path(), "nouser.tsv", b"u1\ti1\t4\n\ti2\t3\n");
+    let message = load_err(&no_user, &LoadOptions::default());
+    assert!(message.contains("line 2, column 1"), "{message}");
+    assert!(message.contains("line has no user"), "{message}");
+}
+
+#[test]
+fn a_column_position_out_of_range_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "three.csv", b"u1,i1,4\n");
+    let options = LoadOptions {
+        rating_column: Some("9".to_string()),
+        ..LoadOptions::default()
+    };
+    let message = load_err(&path, &options);
+    assert!(message.contains("no rating column \"9\""), "{message}");
+    assert!(message.contains("from 1 to 3"), "{message}");
+}
+
+#[test]
+fn an_escape_sequence_in_a_bad_value_is_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "esc.csv", b"u1,i1,\x1b[31mred\n");
+    let message = load_err(&path, &LoadOptions::default());
+    assert!(!message.contains('\u{1b}'), "{message}");
+    assert!(message.contains("\"\\u{1b}[31mred\""), "{message}");
 }
 
 #[test]
@@ -713,6 +740,66 @@ fn titles_and_ids_reach_labels_without_escape_sequences() {
     assert_eq!(dataset.user_label(user), "mallory");
     assert_eq!(dataset.item_label(0), "Evil Film");
     assert_eq!(clean_text("ok"), "ok");
+}
+
+#[test]
+fn datasets_built_in_memory_follow_the_file_rules() {
+    let dataset = Dataset::from_triples(
+        &[
+            ("U1", "A", 5.0),
+            ("U2", "A", 3.0),
+            ("U1", "B", 4.0),
+            ("U1", "A", 2.0),
+        ],
+        None,
+    )
+    .unwrap();
+    assert_eq!(dataset.user_ids, vec!["U1", "U2"]);
+    assert_eq!(dataset.item_ids, vec!["A", "B"]);
+    // (U1, A) twice: the later 2 wins; the kept ratings are 3, 4, 2 → span 2..4.
+    assert_eq!(cell(&dataset, "U1", "A"), Some(2.0));
+    assert_eq!(dataset.summary.duplicates_resolved, 1);
+    let scale = dataset.matrix.scale();
+    assert_eq!((scale.min, scale.max), (2.0, 4.0));
+    assert!(Dataset::from_triples(&[("u", "i", f64::NAN)], None).is_err());
+}
+
+// ---------------------------------------------------------------- ids asked for
+
+#[test]
+fn unknown_ids_are_errors_with_a_near_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let ratings = write(
+        dir.path(),
+        "ratings.dat",
+        b"1::0120735::9::5
+2::2592910::8::6
+",
+    );
+    write(
+        dir.path(),
+        "movies.dat",
+        b"0120735::Lock, Stock and Two Smoking Barrels (1998)::Comedy
+2592910::Other (2013)::
+",
+    );
+    let dataset = load_default(&ratings);
+    assert_eq!(dataset.find_user("2").unwrap(), 1);
+    assert_eq!(dataset.find_item("0120735").unwrap(), 0);
+
+    let err = dataset.find_item("120735").unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("ratings.dat"), "{message}");
+    assert!(message.contains("no item \"120735\""), "{message}");
+    assert!(message.contains("2 items"), "{message}");
+    assert!(err.hint().contains("did you mean \"0120735\""), "{message}");
+
+    let by_title = dataset.find_item("other (2013)").unwrap_err();
+    assert!(by_title.hint().contains("\"2592910\""), "{by_title}");
+
+    let nobody = dataset.find_user("U7").unwrap_err().to_string();
+    assert!(nobody.contains("no user \"U7\""), "{nobody}");
+    assert!(!nobody.contains("did you mean"), "{nobody}");
 }
 
 // ---------------------------------------------------------------- statistics
@@ -932,4 +1019,55 @@ fn the_compute_core_never_names_polars() {
     let mut offenders = Vec::new();
     visit(&crate_file("src/core"), &mut offenders);
     assert!(offenders.is_empty(), "polars named in {offenders:?}");
+}
+
+// ---------------------------------------------------------------- robustness
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes drawn mostly from what delimited files are made of, so that the cases
+    /// reach deep into sniffing and parsing rather than failing at the first byte.
+    fn file_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"1".to_vec()),
+            Just(b"42".to_vec()),
+            Just(b"4.5".to_vec()),
+            Just(b"u1".to_vec()),
+            Just(b"user".to_vec()),
+            Just(b"rating".to_vec()),
+            Just(b",".to_vec()),
+            Just(b"\t".to_vec()),
+            Just(b";".to_vec()),
+            Just(b"|".to_vec()),
+            Just(b"::".to_vec()),
+            Just(b":".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b" ".to_vec()),
+            Just(b"\xe9".to_vec()),
+            Just(b"\x1b[".to_vec()),
+            Just(b"NaN".to_vec()),
+            any::<u8>().prop_map(|b| vec![b]),
+        ];
+        prop::collection::vec(piece, 0..60).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn loading_any_text_returns_a_dataset_or_an_error(bytes in file_bytes()) {
+            let dir = tempfile::tempdir().unwrap();
+            for name in ["r.csv", "ratings.dat", "u.data", "r.jsonl"] {
+                let path = write(dir.path(), name, &bytes);
+                if let Ok(dataset) = load(&path, &LoadOptions::default()) {
+                    prop_assert_eq!(dataset.ratings.len(), dataset.matrix.n_ratings());
+                    prop_assert!(dataset.ratings.iter().all(|r| r.value.is_finite()));
+                }
+            }
+        }
+    }
 }

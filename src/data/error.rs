@@ -37,12 +37,12 @@ pub enum DataError {
     Empty { path: PathBuf, hint: String },
 
     #[error(
-        "{}: no {role} column (columns found: {found})\n  hint: {hint}",
+        "{}: no {role} (columns found: {found})\n  hint: {hint}",
         path.display()
     )]
     MissingColumn {
         path: PathBuf,
-        /// What the column was for: "user", "item", "rating".
+        /// The column looked for: "user column", "rating column \"stars\"", ….
         role: String,
         /// The columns the file has, listed for the reader.
         found: String,
@@ -70,6 +70,18 @@ pub enum DataError {
         hint: String,
     },
 
+    #[error("{}: no {kind} {id} in the file ({known})\n  hint: {hint}", path.display())]
+    UnknownId {
+        path: PathBuf,
+        /// "user" or "item".
+        kind: &'static str,
+        /// The id asked for, quoted.
+        id: String,
+        /// How many ids the file has, with a few examples.
+        known: String,
+        hint: String,
+    },
+
     #[error("{}: cannot write: {message}\n  hint: {hint}", path.display())]
     Write {
         path: PathBuf,
@@ -87,6 +99,7 @@ impl DataError {
             | DataError::MissingColumn { path, .. }
             | DataError::BadValue { path, .. }
             | DataError::Malformed { path, .. }
+            | DataError::UnknownId { path, .. }
             | DataError::Write { path, .. } => path,
         }
     }
@@ -98,6 +111,7 @@ impl DataError {
             | DataError::Empty { hint, .. }
             | DataError::MissingColumn { hint, .. }
             | DataError::Malformed { hint, .. }
+            | DataError::UnknownId { hint, .. }
             | DataError::Write { hint, .. } => hint,
             DataError::BadValue { hint, .. } => hint,
         }

@@ -17,6 +17,9 @@ pub struct ItemInfo {
     pub genres: Vec<String>,
 }
 
+/// Titles and genres by raw item id.
+pub type ItemMetadata = HashMap<String, ItemInfo>;
+
 /// The MovieLens 100K genres in flag order, used when `u.genre` is missing.
 const ML100K_GENRES: [&str; 19] = [
     "unknown",
@@ -51,7 +54,7 @@ pub fn find_beside(ratings: &Path, layout: Layout) -> Option<PathBuf> {
 }
 
 /// Reads an items file into a map from raw item id to its title and genres.
-pub fn read_items(path: &Path) -> Result<HashMap<String, ItemInfo>, DataError> {
+pub fn read_items(path: &Path) -> Result<ItemMetadata, DataError> {
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
@@ -128,7 +131,7 @@ fn item_columns(
         .or_else(|| find(sniff::ITEM_NAMES))
         .ok_or_else(|| DataError::MissingColumn {
             path: path.to_path_buf(),
-            role: "item id".to_string(),
+            role: "item id column".to_string(),
             found: table.list_columns(),
             hint: "name the id column of the items file movieId, itemId or id".to_string(),
         })?;
@@ -142,7 +145,7 @@ fn looks_like_u_item(table: &Table) -> bool {
     table.separator == Some(Separator::Byte(b'|')) && !table.has_header && table.names.len() == 24
 }
 
-fn read_u_item(path: &Path, table: &Table) -> Result<HashMap<String, ItemInfo>, DataError> {
+fn read_u_item(path: &Path, table: &Table) -> Result<ItemMetadata, DataError> {
     let genre_names = read_u_genre(path);
     let ids = column(path, table, 0)?;
     let titles = column(path, table, 1)?;

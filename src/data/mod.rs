@@ -1,5 +1,12 @@
 //! The data layer: reads rating files and their metadata through polars, encodes raw
 //! ids to dense indices, and hands the core its matrix and the UI its labels.
+//!
+//! Reads delimited text (comma, tab, semicolon, pipe, space, MovieLens's `::`; with or
+//! without a header), parquet, and JSON lines; knows the MovieLens 100K (`u.data` +
+//! `u.item`), MovieLens/MovieTweetings (`ratings.dat` + `movies.dat`), MovieLens CSV
+//! (`ratings.csv` + `movies.csv`) and Last.fm (`user_artists.dat` + `artists.dat`)
+//! layouts. Every value is read as text first: ids stay strings and each bad value is
+//! reported with its file, line and column.
 
 mod error;
 mod export;
@@ -54,7 +61,7 @@ pub struct LoadSummary {
     pub ratings_file: PathBuf,
     /// The item metadata file used for titles and genres, if any.
     pub items_file: Option<PathBuf>,
-    /// The detected layout, e.g. "MovieLens u.data (tab, no header)".
+    /// The detected layout, e.g. "MovieLens 100K u.data (tab-separated, no header)".
     pub format: String,
     /// Data rows read (header excluded).
     pub rows_read: usize,
@@ -148,6 +155,60 @@ impl Dataset {
         }
     }
 
+    /// A dataset from `(user, item, rating)` triples in memory (examples, generated
+    /// data, tests), encoded as a file would be. The scale is the span of the ratings
+    /// unless given. Fails on a non-finite rating.
+    pub fn from_triples(
+        triples: &[(&str, &str, f64)],
+        scale: Option<RatingScale>,
+    ) -> Result<Dataset, DataError> {
+        let source = PathBuf::from("(in memory)");
+        if let Some(row) = triples.iter().position(|t| !t.2.is_finite()) {
+            return Err(DataError::BadValue {
+                path: source,
+                place: Place::Row(row + 1),
+                column: "rating".to_string(),
+                value: format!("\"{}\"", triples[row].2),
+                problem: "is not a finite number",
+                hint: "give finite ratings",
+            });
+        }
+        let parsed = ratings::encode_triples(triples);
+        let scale_source = match scale {
+            Some(_) => "given",
+            None => "detected from the ratings",
+        };
+        let scale = scale.unwrap_or_else(|| RatingScale::of_ratings(&parsed.ratings));
+        let matrix = RatingMatrix::new(
+            parsed.user_ids.len(),
+            parsed.item_ids.len(),
+            &parsed.ratings,
+            scale,
+        )
+        .map_err(|e| DataError::malformed(&source, e.to_string(), "give a valid rating scale"))?;
+        let n_items = parsed.item_ids.len();
+        let summary = LoadSummary {
+            ratings_file: source,
+            format: "in memory".to_string(),
+            rows_read: parsed.rows_read,
+            duplicates_resolved: parsed.duplicate_pairs,
+            duplicate_policy: DUPLICATE_POLICY.to_string(),
+            duplicate_rows_dropped: parsed.duplicate_rows_dropped,
+            scale_source: scale_source.to_string(),
+            ..LoadSummary::default()
+        };
+        Ok(Dataset::new(
+            matrix,
+            parsed.user_ids,
+            parsed.item_ids,
+            vec![None; n_items],
+            vec![Vec::new(); n_items],
+            parsed.ratings,
+            None,
+            summary,
+        ))
+    }
+
     /// The dense index of a raw user id, exactly as written (`007` ≠ `7`).
     pub fn user_index(&self, raw_id: &str) -> Option<UserIndex> {
         self.user_lookup.get(raw_id).copied()
@@ -156,6 +217,64 @@ impl Dataset {
     /// The dense index of a raw item id, exactly as written.
     pub fn item_index(&self, raw_id: &str) -> Option<ItemIndex> {
         self.item_lookup.get(raw_id).copied()
+    }
+
+    /// The dense index of a user id given by a person (e.g. on the command line), or an
+    /// error naming the file, the id, and a near match when one exists.
+    pub fn find_user(&self, raw_id: &str) -> Result<UserIndex, DataError> {
+        match self.user_index(raw_id) {
+            Some(user) => Ok(user),
+            None => Err(self.unknown_id("user", raw_id, &self.user_ids, None)),
+        }
+    }
+
+    /// As [`Dataset::find_user`], for items; an exact title (any case) suggests its id.
+    pub fn find_item(&self, raw_id: &str) -> Result<ItemIndex, DataError> {
+        match self.item_index(raw_id) {
+            Some(item) => Ok(item),
+            None => Err(self.unknown_id("item", raw_id, &self.item_ids, Some(&self.item_titles))),
+        }
+    }
+
+    fn unknown_id(
+        &self,
+        kind: &'static str,
+        wanted: &str,
+        ids: &[String],
+        titles: Option<&[Option<String>]>,
+    ) -> DataError {
+        let examples: Vec<String> = ids.iter().take(3).map(|id| text::quote_value(id)).collect();
+        let known = format!(
+            "{} {kind}s, e.g. {}",
+            ids.len(),
+            if examples.is_empty() {
+                "none".to_string()
+            } else {
+                examples.join(", ")
+            }
+        );
+        let near = near_id(wanted, ids).or_else(|| {
+            let titles = titles?;
+            let at = titles.iter().position(|t| {
+                t.as_deref()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case(wanted.trim()))
+            })?;
+            ids.get(at).cloned()
+        });
+        let hint = match near {
+            Some(id) => format!(
+                "ids are matched exactly as written in the file; did you mean {}?",
+                text::quote_value(&id)
+            ),
+            None => "ids are matched exactly as written in the file".to_string(),
+        };
+        DataError::UnknownId {
+            path: self.summary.ratings_file.clone(),
+            kind,
+            id: text::quote_value(wanted),
+            known,
+            hint,
+        }
     }
 
     /// The item's title when known, else its id; safe to print (see [`clean_text`]).
@@ -189,6 +308,22 @@ impl Dataset {
         files.extend(self.summary.items_file.as_deref());
         files
     }
+}
+
+/// An id that differs from `wanted` only by surrounding spaces, letter case or leading
+/// zeros.
+fn near_id(wanted: &str, ids: &[String]) -> Option<String> {
+    let fold = |id: &str| {
+        let id = id.trim().to_lowercase();
+        let stripped = id.trim_start_matches('0');
+        if stripped.is_empty() && !id.is_empty() {
+            "0".to_string()
+        } else {
+            stripped.to_string()
+        }
+    };
+    let wanted = fold(wanted);
+    ids.iter().find(|id| fold(id) == wanted).cloned()
 }
 
 fn dirty_ids(ids: &[String]) -> HashMap<u32, String> {
@@ -225,90 +360,39 @@ const RATINGS_IN_FOLDER: [&str; 6] = [
 ];
 
 /// Reads a ratings file (and its item metadata) into a dataset. A folder stands for the
-/// first of `u.data`, `ratings.csv`, `ratings.dat`, `user_artists.dat` in it.
+/// first of `u.data`, `ratings.csv`, `ratings.dat`, `user_artists.dat`,
+/// `ratings.parquet`, `ratings.jsonl` in it.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
     let path = &ratings_file_in(path);
-    let separator = match options.separator.as_deref() {
-        Some(text) => Some(Separator::parse(text).ok_or_else(|| {
-            DataError::malformed(
-                path,
-                format!(
-                    "{} is not a separator recscope reads",
-                    text::quote_value(text)
-                ),
-                "use --sep with one of , ; | :: tab space",
-            )
-        })?),
-        None => None,
-    };
-    let requested = [
-        &options.user_column,
-        &options.item_column,
-        &options.rating_column,
-    ];
-    let names_a_column = requested.iter().any(|spec| {
-        spec.as_deref()
-            .is_some_and(|s| s.trim().parse::<usize>().is_err())
-    });
-    let header = if names_a_column {
-        Header::Present
-    } else {
-        Header::Sniff
-    };
+    let separator = separator_option(path, options)?;
+    let table = table::read(path, separator, header_choice(options))?;
 
-    let table = table::read(path, separator, header)?;
-    let roles = ratings::find_roles(
-        path,
-        &table,
-        &ratings::Requested {
-            user: options.user_column.as_deref(),
-            item: options.item_column.as_deref(),
-            rating: options.rating_column.as_deref(),
-        },
-    )?;
+    let requested = ratings::Requested {
+        user: options.user_column.as_deref(),
+        item: options.item_column.as_deref(),
+        rating: options.rating_column.as_deref(),
+    };
+    let roles = ratings::find_roles(path, &table, &requested)?;
     let parsed = ratings::parse(path, &table, &roles)?;
+
     let mut layout = Layout::detect(path, &table.names, table.separator);
     if layout == Layout::MovieLensDat && parsed.item_ids.iter().all(|id| is_imdb_id(id)) {
         layout = Layout::MovieTweetings;
     }
-
-    let detected = RatingScale::of_ratings(&parsed.ratings);
-    let (scale, scale_source) = match layout.known_scale() {
-        Some((min, max)) if !roles.rating_is_weight => (
-            RatingScale {
-                min: min.min(detected.min),
-                max: max.max(detected.max),
-            },
-            format!("stated for {}", layout.name()),
-        ),
-        _ => (detected, "detected from the ratings".to_string()),
-    };
+    let (scale, scale_source) = rating_scale(layout, &roles, &parsed.ratings);
 
     let mut warnings: Vec<String> = parsed.timestamp_note.iter().cloned().collect();
-    let items_file = match &options.items_file {
-        Some(file) => Some(file.clone()),
-        None => metadata::find_beside(path, layout),
-    };
-    let items = match &items_file {
-        Some(file) => match metadata::read_items(file) {
-            Ok(items) => items,
-            Err(err) if options.items_file.is_some() => return Err(err),
-            Err(err) => {
-                warnings.push(format!("titles left out: {err}"));
-                HashMap::new()
-            }
-        },
-        None => HashMap::new(),
-    };
+    let metadata = item_metadata(path, layout, options, &mut warnings)?;
     let (item_titles, item_genres): (Vec<_>, Vec<_>) = parsed
         .item_ids
         .iter()
-        .map(|id| match items.get(id) {
-            Some(info) => (info.title.clone(), info.genres.clone()),
-            None => (None, Vec::new()),
-        })
+        .map(
+            |id| match metadata.as_ref().and_then(|(_, items)| items.get(id)) {
+                Some(info) => (info.title.clone(), info.genres.clone()),
+                None => (None, Vec::new()),
+            },
+        )
         .unzip();
-    let items_with_titles = item_titles.iter().filter(|t| t.is_some()).count();
 
     let matrix = RatingMatrix::new(
         parsed.user_ids.len(),
@@ -320,7 +404,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
 
     let summary = LoadSummary {
         ratings_file: path.to_path_buf(),
-        items_file: items_file.filter(|_| !items.is_empty()),
+        items_file: metadata.map(|(file, _)| file),
         format: describe_format(layout, &table),
         rows_read: parsed.rows_read,
         duplicates_resolved: parsed.duplicate_pairs,
@@ -328,7 +412,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
         implicit: roles.rating_is_weight,
         duplicate_rows_dropped: parsed.duplicate_rows_dropped,
         scale_source,
-        items_with_titles,
+        items_with_titles: item_titles.iter().filter(|t| t.is_some()).count(),
         warnings,
     };
     Ok(Dataset::new(
@@ -341,6 +425,84 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
         parsed.timestamps,
         summary,
     ))
+}
+
+fn separator_option(path: &Path, options: &LoadOptions) -> Result<Option<Separator>, DataError> {
+    let Some(text) = options.separator.as_deref() else {
+        return Ok(None);
+    };
+    match Separator::parse(text) {
+        Some(separator) => Ok(Some(separator)),
+        None => Err(DataError::malformed(
+            path,
+            format!(
+                "{} is not a separator recscope reads",
+                text::quote_value(text)
+            ),
+            "use --sep with one of , ; | :: tab space",
+        )),
+    }
+}
+
+/// A column asked for by name means the file has a header; positions say nothing.
+fn header_choice(options: &LoadOptions) -> Header {
+    let requested = [
+        &options.user_column,
+        &options.item_column,
+        &options.rating_column,
+    ];
+    let names_a_column = requested.iter().any(|spec| {
+        spec.as_deref()
+            .is_some_and(|s| s.trim().parse::<usize>().is_err())
+    });
+    if names_a_column {
+        Header::Present
+    } else {
+        Header::Sniff
+    }
+}
+
+/// The publisher's scale for a known layout (widened if the data stray outside it),
+/// else the span of the ratings.
+fn rating_scale(
+    layout: Layout,
+    roles: &ratings::Roles,
+    ratings: &[Rating],
+) -> (RatingScale, String) {
+    let detected = RatingScale::of_ratings(ratings);
+    match layout.known_scale() {
+        Some((min, max)) if !roles.rating_is_weight => (
+            RatingScale {
+                min: min.min(detected.min),
+                max: max.max(detected.max),
+            },
+            format!("stated for {}", layout.name()),
+        ),
+        _ => (detected, "detected from the ratings".to_string()),
+    }
+}
+
+/// Titles and genres from the items file given, or from the layout's companion file
+/// beside the ratings. A given file must read; a found one that does not only warns.
+fn item_metadata(
+    path: &Path,
+    layout: Layout,
+    options: &LoadOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Option<(PathBuf, metadata::ItemMetadata)>, DataError> {
+    if let Some(file) = &options.items_file {
+        return Ok(Some((file.clone(), metadata::read_items(file)?)));
+    }
+    let Some(file) = metadata::find_beside(path, layout) else {
+        return Ok(None);
+    };
+    match metadata::read_items(&file) {
+        Ok(items) => Ok(Some((file, items))),
+        Err(err) => {
+            warnings.push(format!("titles left out: {err}"));
+            Ok(None)
+        }
+    }
 }
 
 /// A folder's ratings file, or the path itself.

@@ -2,7 +2,7 @@
 //! parsing each value with its line for errors, encoding raw ids to dense indices in
 //! order of first appearance, and resolving duplicate user–item pairs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::core::matrix::Rating;
@@ -89,7 +89,7 @@ pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<R
     if table.names.len() < 2 || user == item {
         return Err(DataError::MissingColumn {
             path: path.to_path_buf(),
-            role: "item".to_string(),
+            role: "item column".to_string(),
             found: table.list_columns(),
             hint: "a ratings file needs a user and an item column; use --sep if the \
                    separator was not recognised"
@@ -145,7 +145,7 @@ fn resolve(
 fn missing(path: &Path, table: &Table, role: &str, hint: &str) -> DataError {
     DataError::MissingColumn {
         path: path.to_path_buf(),
-        role: role.to_string(),
+        role: format!("{role} column"),
         found: table.list_columns(),
         hint: hint.to_string(),
     }
@@ -182,6 +182,32 @@ impl Encoder {
         self.ids.push(raw.to_string());
         self.lookup.insert(raw.to_string(), index);
         index
+    }
+}
+
+/// Encodes `(user, item, rating)` triples given in memory, with the same rules as a
+/// file: indices by first appearance, the last rating of a repeated pair kept.
+pub fn encode_triples(triples: &[(&str, &str, f64)]) -> Parsed {
+    let mut user_encoder = Encoder::default();
+    let mut item_encoder = Encoder::default();
+    let mut rows: Vec<Rating> = triples
+        .iter()
+        .map(|&(user, item, value)| Rating {
+            user: user_encoder.encode(user),
+            item: item_encoder.encode(item),
+            value,
+        })
+        .collect();
+    let (duplicate_pairs, duplicate_rows_dropped) = keep_last_of_each_pair(&mut rows, &mut None);
+    Parsed {
+        user_ids: user_encoder.ids,
+        item_ids: item_encoder.ids,
+        ratings: rows,
+        timestamps: None,
+        rows_read: triples.len(),
+        duplicate_pairs,
+        duplicate_rows_dropped,
+        timestamp_note: None,
     }
 }
 
@@ -257,30 +283,8 @@ pub fn parse(path: &Path, table: &Table, roles: &Roles) -> Result<Parsed, DataEr
         });
     }
     let mut timestamps = (times_iter.is_some() && timestamp_note.is_none()).then_some(row_times);
-
-    // Keep the last row of each pair.
-    let key = |r: &Rating| (u64::from(r.user) << 32) | u64::from(r.item);
-    let mut last: HashMap<u64, usize> = HashMap::with_capacity(rows.len());
-    let mut seen_twice: HashMap<u64, ()> = HashMap::new();
-    for (row, rating) in rows.iter().enumerate() {
-        if last.insert(key(rating), row).is_some() {
-            seen_twice.insert(key(rating), ());
-        }
-    }
-    let duplicate_rows_dropped = rows.len() - last.len();
-    if duplicate_rows_dropped > 0 {
-        let keep: Vec<bool> = rows
-            .iter()
-            .enumerate()
-            .map(|(row, r)| last.get(&key(r)) == Some(&row))
-            .collect();
-        let mut flags = keep.iter();
-        rows.retain(|_| *flags.next().unwrap_or(&false));
-        if let Some(times) = &mut timestamps {
-            let mut flags = keep.iter();
-            times.retain(|_| *flags.next().unwrap_or(&false));
-        }
-    }
+    let (duplicate_pairs, duplicate_rows_dropped) =
+        keep_last_of_each_pair(&mut rows, &mut timestamps);
 
     Ok(Parsed {
         user_ids: user_encoder.ids,
@@ -288,10 +292,41 @@ pub fn parse(path: &Path, table: &Table, roles: &Roles) -> Result<Parsed, DataEr
         ratings: rows,
         timestamps,
         rows_read: height,
-        duplicate_pairs: seen_twice.len(),
+        duplicate_pairs,
         duplicate_rows_dropped,
         timestamp_note,
     })
+}
+
+/// Drops every row of a user–item pair but its last, keeping file order (timestamps
+/// alongside). Returns the number of pairs that had duplicates and of rows dropped.
+fn keep_last_of_each_pair(
+    rows: &mut Vec<Rating>,
+    timestamps: &mut Option<Vec<i64>>,
+) -> (usize, usize) {
+    let key = |r: &Rating| (u64::from(r.user) << 32) | u64::from(r.item);
+    let mut last: HashMap<u64, usize> = HashMap::with_capacity(rows.len());
+    let mut repeated: HashSet<u64> = HashSet::new();
+    for (row, rating) in rows.iter().enumerate() {
+        if last.insert(key(rating), row).is_some() {
+            repeated.insert(key(rating));
+        }
+    }
+    let dropped = rows.len() - last.len();
+    if dropped > 0 {
+        let keep: Vec<bool> = rows
+            .iter()
+            .enumerate()
+            .map(|(row, r)| last.get(&key(r)) == Some(&row))
+            .collect();
+        let mut flags = keep.iter();
+        rows.retain(|_| *flags.next().unwrap_or(&false));
+        if let Some(times) = timestamps {
+            let mut flags = keep.iter();
+            times.retain(|_| *flags.next().unwrap_or(&false));
+        }
+    }
+    (repeated.len(), dropped)
 }
 
 fn id_value<'a>(
@@ -310,9 +345,9 @@ fn id_value<'a>(
             column: table.column_label(column),
             value: quote_value(raw.unwrap_or("")),
             problem: if role == "user" {
-                "is not a user id: the user is missing"
+                "is empty: the line has no user"
             } else {
-                "is not an item id: the item is missing"
+                "is empty: the line has no item"
             },
             hint: "every line needs a user, an item and (for explicit data) a rating; \
                    check the separator (--sep)",
@@ -331,7 +366,7 @@ fn rating_value(
     let problem = match text.parse::<f64>() {
         Ok(value) if value.is_finite() => return Ok(value),
         Ok(_) => "is not a finite number",
-        Err(_) if text.is_empty() => "is not a rating: the rating is missing",
+        Err(_) if text.is_empty() => "is empty: the line has no rating",
         Err(_) => "is not a number",
     };
     let hint = if text.contains(',') && text.replace(',', ".").parse::<f64>().is_ok() {

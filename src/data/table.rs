@@ -236,29 +236,17 @@ fn read_delimited(
         lines.remove(0);
     }
 
-    let parse_options = CsvParseOptions::default()
-        .with_separator(polars_sep)
-        .with_quote_char(quotes.then_some(b'"'))
-        .with_truncate_ragged_lines(true)
-        .with_missing_is_null(true);
-    let frame = CsvReadOptions::default()
-        .with_has_header(has_header)
-        .with_infer_schema_length(Some(0))
-        .with_raise_if_empty(false)
-        .with_parse_options(parse_options)
-        .into_reader_with_file_handle(Cursor::new(buffer))
-        .finish()
-        .map_err(|e| {
-            DataError::malformed(
-                path,
-                format!(
-                    "cannot parse as {} text: {}",
-                    separator.describe(),
-                    first_line(&e.to_string())
-                ),
-                "check the separator (--sep) and that quotes are balanced",
-            )
-        })?;
+    let frame = parse_with_polars(buffer, polars_sep, quotes, has_header).map_err(|e| {
+        DataError::malformed(
+            path,
+            format!(
+                "cannot parse as {} text: {}",
+                separator.describe(),
+                first_line(&e.to_string())
+            ),
+            "check the separator (--sep) and that quotes are balanced",
+        )
+    })?;
 
     let names = if has_header {
         frame
@@ -279,6 +267,27 @@ fn read_delimited(
         latin1,
         lines,
     })
+}
+
+/// Every column as text: no schema inference, so `0120735` stays `0120735`.
+fn parse_with_polars(
+    buffer: Vec<u8>,
+    separator: u8,
+    quotes: bool,
+    has_header: bool,
+) -> PolarsResult<DataFrame> {
+    let parse_options = CsvParseOptions::default()
+        .with_separator(separator)
+        .with_quote_char(quotes.then_some(b'"'))
+        .with_truncate_ragged_lines(true)
+        .with_missing_is_null(true);
+    CsvReadOptions::default()
+        .with_has_header(has_header)
+        .with_infer_schema_length(Some(0))
+        .with_raise_if_empty(false)
+        .with_parse_options(parse_options)
+        .into_reader_with_file_handle(Cursor::new(buffer))
+        .finish()
 }
 
 /// The first line of a polars error, which goes on with advice meant for Python users.

@@ -80,16 +80,23 @@ fn skip_escape_sequence(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
-/// A value quoted for an error message: cleaned and cut to a readable length.
+/// A value quoted for an error message, cut to a readable length, with control
+/// characters shown as escapes (`\u{1b}`) so that the reader sees what is really there.
 pub fn quote_value(value: &str) -> String {
     const LIMIT: usize = 40;
-    let clean = clean_text(value);
-    if clean.chars().count() > LIMIT {
-        let cut: String = clean.chars().take(LIMIT).collect();
-        format!("\"{cut}…\"")
-    } else {
-        format!("\"{clean}\"")
+    let mut shown = String::new();
+    for (k, c) in value.chars().enumerate() {
+        if k == LIMIT {
+            shown.push('…');
+            break;
+        }
+        if needs_cleaning(c) {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
     }
+    format!("\"{shown}\"")
 }
 
 #[cfg(test)]
@@ -113,5 +120,14 @@ mod tests {
         assert_eq!(clean_text("two\r\nlines"), "two lines");
         assert_eq!(clean_text("rtl\u{202E}txt"), "rtltxt");
         assert!(matches!(clean_text("Amélie (2001)"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn quoted_values_show_control_characters_as_escapes() {
+        assert_eq!(quote_value("\u{1b}[31mred"), "\"\\u{1b}[31mred\"");
+        assert_eq!(
+            quote_value(&"x".repeat(45)),
+            format!("\"{}…\"", "x".repeat(40))
+        );
     }
 }
