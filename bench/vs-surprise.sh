@@ -113,10 +113,9 @@ done
 
 echo
 echo "5-fold cross-validation on $data (seed 0, the same folds in both)"
+printf "%-20s %28s   %28s\n" "" "------------ recscope ------" "------------ Surprise ------"
 printf "%-20s %8s %8s %9s   %8s %8s %9s   %8s\n" \
-    "algorithm" "RMSE" "MAE" "seconds" "Surprise" "MAE" "seconds" "speed-up"
-printf "%-20s %8s %8s %9s   %8s %8s %9s   %8s\n" \
-    "" "recscope" "" "" "RMSE" "" "" ""
+    "algorithm" "RMSE" "MAE" "seconds" "RMSE" "MAE" "seconds" "speed-up"
 for row in "${rows[@]}"; do
     echo "$row"
 done

@@ -44,16 +44,25 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    cli::logging::init();
     let outcome = match cli.command {
+        // The explorer sets up its own log file.
         None => open_explorer(cli.path, cli.data.load_options()),
-        Some(Command::Stats(args)) => cli::stats::run(&args),
-        Some(Command::Algorithms(args)) => cli::algorithms::run(&args),
-        Some(Command::Predict(args)) => cli::predict::run(&args),
-        Some(Command::Eval(args)) => cli::eval::run(&args),
-        Some(Command::Generate(args)) => cli::generate::run(&args),
+        Some(command) => {
+            cli::logging::init();
+            run_command(command)
+        }
     };
     cli::exit_code(outcome)
+}
+
+fn run_command(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Stats(args) => cli::stats::run(&args),
+        Command::Algorithms(args) => cli::algorithms::run(&args),
+        Command::Predict(args) => cli::predict::run(&args),
+        Command::Eval(args) => cli::eval::run(&args),
+        Command::Generate(args) => cli::generate::run(&args),
+    }
 }
 
 /// Opens the explorer on `path`, or on the bundled sample when none is given.

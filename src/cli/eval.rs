@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 
 use super::{DataArgs, find_algorithm, load_dataset, split_setting, usage};
 use crate::core::algorithms::{AlgorithmSpec, REGISTRY};
+use crate::core::eval::grid::{self, Axis};
 use crate::core::eval::{
     AlgorithmResult, Candidate, EvalOptions, RankingOptions, SplitSpec, cross_validate,
 };
@@ -48,6 +49,10 @@ pub struct EvalArgs {
     /// (default: 3.5 on a 1–5 scale; in general min + 0.625 × (max − min)).
     #[arg(long, value_name = "RATING")]
     pub relevant: Option<f64>,
+    /// Grid search: try each of these values of KEY (one algorithm only); repeat for
+    /// more parameters; every combination is evaluated on the same folds.
+    #[arg(long, value_name = "KEY=V1,V2,...")]
+    pub grid: Vec<String>,
     /// Evaluate one fold at a time (less memory).
     #[arg(long)]
     pub sequential: bool,
@@ -63,7 +68,7 @@ pub struct EvalArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SplitKind {
-    /// k folds over a seeded shuffle; every rating tested once.
+    /// K folds over a seeded shuffle; every rating tested once.
     Kfold,
     /// One random hold-out of --test-share.
     Holdout,
@@ -78,7 +83,12 @@ const PARALLEL_RATINGS_LIMIT: usize = 5_000_000;
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let specs = chosen_algorithms(&args.algos)?;
-    let candidates = with_params(&specs, &args.params)?;
+    let axes = grid_axes(&args.grid)?;
+    let candidates = if axes.is_empty() {
+        with_params(&specs, &args.params)?
+    } else {
+        grid_candidates(&specs, &args.params, &axes)?
+    };
     let split = split_spec(args)?;
     let dataset = load_dataset(&args.path, &args.data)?;
 
@@ -112,16 +122,93 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         &progress,
     )?;
 
+    let labels: Vec<String> = results.iter().map(|r| label(r, &axes)).collect();
+    let best = grid::best_by_rmse(&results).filter(|_| !axes.is_empty());
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut stdout, &results)?;
+        match best {
+            Some(best) => serde_json::to_writer_pretty(
+                &mut stdout,
+                &serde_json::json!({ "algo": best.algo, "best": best, "grid": results }),
+            )?,
+            None => serde_json::to_writer_pretty(&mut stdout, &results)?,
+        }
         writeln!(stdout)?;
     } else if args.csv {
-        write!(stdout, "{}", to_csv(&results))?;
+        write!(stdout, "{}", to_csv(&results, &labels))?;
     } else {
-        write!(stdout, "{}", to_table(&results))?;
+        write!(stdout, "{}", to_table(&results, &labels))?;
+        if let Some(best) = best {
+            writeln!(
+                stdout,
+                "\nbest by RMSE: {} (RMSE {:.4}, MAE {:.4})",
+                label(best, &axes),
+                best.rmse,
+                best.mae
+            )?;
+        }
     }
     Ok(())
+}
+
+/// `--grid k=10,20,40` → the axis `k` with three values.
+fn grid_axes(texts: &[String]) -> anyhow::Result<Vec<Axis>> {
+    let axes: Vec<Axis> = texts
+        .iter()
+        .map(|text| {
+            let (name, values) = split_setting(text)?;
+            let values: Vec<String> = values
+                .split(',')
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect();
+            if values.is_empty() {
+                return Err(usage(format!(
+                    "--grid '{text}' gives no values; write e.g. --grid k=10,20,40"
+                )));
+            }
+            Ok(Axis {
+                name: name.to_string(),
+                values,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let combinations = grid::size(&axes);
+    if combinations > grid::MAX_COMBINATIONS {
+        return Err(usage(format!(
+            "the grid has {combinations} combinations, more than {}; give fewer values",
+            grid::MAX_COMBINATIONS
+        )));
+    }
+    Ok(axes)
+}
+
+/// Every combination of the grid for the one chosen algorithm, with `--param`
+/// settings underneath.
+fn grid_candidates(
+    specs: &[&'static AlgorithmSpec],
+    settings: &[String],
+    axes: &[Axis],
+) -> anyhow::Result<Vec<Candidate>> {
+    let [spec] = specs else {
+        return Err(usage(format!(
+            "--grid searches one algorithm's parameters, and --algos names {}; name one",
+            specs.len()
+        )));
+    };
+    grid::combinations(spec, settings, axes)
+        .map_err(|e| usage(format!("{}: {e} (see recscope algorithms)", spec.name)))
+}
+
+/// The algorithm's name, followed in a grid search by the values searched.
+fn label(result: &AlgorithmResult, axes: &[Axis]) -> String {
+    let mut text = result.algo.clone();
+    for axis in axes {
+        if let Some(value) = result.params.get(&axis.name) {
+            text.push_str(&format!(" {}={value}", axis.name));
+        }
+    }
+    text
 }
 
 fn split_spec(args: &EvalArgs) -> anyhow::Result<SplitSpec> {
@@ -221,10 +308,10 @@ fn optional(value: Option<f64>) -> String {
 }
 
 /// The leaderboard as an aligned text table, in the order evaluated.
-pub fn to_table(results: &[AlgorithmResult]) -> String {
-    let width = results
+pub fn to_table(results: &[AlgorithmResult], labels: &[String]) -> String {
+    let width = labels
         .iter()
-        .map(|r| r.algo.len())
+        .map(|l| l.chars().count())
         .max()
         .unwrap_or(4)
         .max(9);
@@ -232,10 +319,10 @@ pub fn to_table(results: &[AlgorithmResult]) -> String {
         "{:<width$}  {:>16}  {:>16}  {:>6}  {:>8}  {:>9}\n",
         "algorithm", "RMSE (± std)", "MAE (± std)", "FCP", "fit s", "predict s"
     );
-    for result in results {
+    for (result, label) in results.iter().zip(labels) {
         out.push_str(&format!(
             "{:<width$}  {:>16}  {:>16}  {:>6}  {:>8.3}  {:>9.3}\n",
-            result.algo,
+            label,
             format!("{:.4} ± {:.4}", result.rmse, result.rmse_std),
             format!("{:.4} ± {:.4}", result.mae, result.mae_std),
             optional(result.fcp),
@@ -252,11 +339,11 @@ pub fn to_table(results: &[AlgorithmResult]) -> String {
             "\ntop-{k} lists\n{:<width$}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>8}  {:>7}  {:>9}\n",
             "algorithm", "P@k", "R@k", "NDCG@k", "MAP@k", "MRR", "hit", "coverage", "novelty", "diversity"
         ));
-        for result in results {
+        for (result, label) in results.iter().zip(labels) {
             if let Some(s) = result.ranking {
                 out.push_str(&format!(
                     "{:<width$}  {:>7.4}  {:>7.4}  {:>7.4}  {:>7.4}  {:>7.4}  {:>7.4}  {:>8.4}  {:>7.3}  {:>9.4}\n",
-                    result.algo,
+                    label,
                     s.precision,
                     s.recall,
                     s.ndcg,
@@ -274,17 +361,17 @@ pub fn to_table(results: &[AlgorithmResult]) -> String {
 }
 
 /// The leaderboard as CSV with a header.
-pub fn to_csv(results: &[AlgorithmResult]) -> String {
+pub fn to_csv(results: &[AlgorithmResult], labels: &[String]) -> String {
     let mut out = String::from("algo,rmse,rmse_std,mae,mae_std,fcp,fit_s,predict_s");
     let ranked = results.iter().any(|r| r.ranking.is_some());
     if ranked {
         out.push_str(",k,precision,recall,ndcg,map,mrr,hit_rate,coverage,novelty,diversity");
     }
     out.push('\n');
-    for r in results {
+    for (r, label) in results.iter().zip(labels) {
         out.push_str(&format!(
             "{},{:.6},{:.6},{:.6},{:.6},{},{:.6},{:.6}",
-            r.algo,
+            label,
             r.rmse,
             r.rmse_std,
             r.mae,
@@ -346,6 +433,23 @@ mod tests {
     }
 
     #[test]
+    fn a_grid_needs_exactly_one_algorithm_and_values() {
+        let axes = grid_axes(&["k=10,20".into()]).unwrap();
+        assert_eq!(axes[0].values, vec!["10", "20"]);
+        let specs = chosen_algorithms(&["all".into()]).unwrap();
+        if specs.len() > 1 {
+            let err = grid_candidates(&specs, &[], &axes).unwrap_err().to_string();
+            assert!(err.contains("name one"), "{err}");
+        }
+        let err = grid_axes(&["k=".into()]).unwrap_err().to_string();
+        assert!(err.contains("'k='"), "{err}");
+        // 11 × 11 × 11 = 1331 combinations
+        let eleven = "a=1,2,3,4,5,6,7,8,9,10,11".to_string();
+        let err = grid_axes(&vec![eleven; 3]).unwrap_err().to_string();
+        assert!(err.contains("1331 combinations"), "{err}");
+    }
+
+    #[test]
     fn csv_and_table_carry_the_figures() {
         let dataset = fixtures::tiny();
         let specs = chosen_algorithms(&["global_mean".into()]).unwrap();
@@ -364,13 +468,11 @@ mod tests {
         // (28 − r) / 6. Errors r − (28 − r)/6 = (7r − 28)/6 for r = 5,4,3,4,2,5,5:
         // 7/6, 0, −7/6, 0, −14/6, 7/6, 7/6 → MAE = (7·4 + 14)/6/7 = 42/42 = 1.
         assert!((results[0].mae - 1.0).abs() < 1e-12);
-        let csv = to_csv(&results);
+        let labels = vec!["global_mean".to_string()];
+        let csv = to_csv(&results, &labels);
         assert!(csv.starts_with("algo,rmse,rmse_std,mae,mae_std,fcp,fit_s,predict_s\n"));
         assert!(csv.contains("global_mean,"), "{csv}");
-        assert!(
-            to_table(&results).contains("1.0000 ±"),
-            "{}",
-            to_table(&results)
-        );
+        let table = to_table(&results, &labels);
+        assert!(table.contains("1.0000 ±"), "{table}");
     }
 }

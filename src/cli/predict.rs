@@ -222,30 +222,30 @@ const WRITTEN_OUT: usize = 12;
 /// `r̂ = 3.5299 + 0.2311 + (−0.1046) + Σ … = raw`, then the clipping when it applied.
 fn substituted(explanation: &Explanation, value: f64) -> String {
     let mut pieces: Vec<String> = explanation.terms.iter().map(|t| number(t.value)).collect();
-    let mut products: Vec<String> = explanation
-        .neighbours
-        .iter()
-        .map(|n| format!("{:.4} × {}", n.share, number(n.deviation)))
-        .collect();
-    products.extend(
+    pieces.extend(written_out(explanation.neighbours.iter().map(|n| {
+        (
+            format!("{:.4} × {}", n.share, number(n.deviation)),
+            n.contribution,
+        )
+    })));
+    pieces.extend(written_out(explanation.factors.iter().map(|f| {
+        (
+            format!("{} × {}", number(f.user_value), number(f.item_value)),
+            f.contribution,
+        )
+    })));
+    pieces.extend(written_out(
         explanation
-            .factors
+            .features
             .iter()
-            .map(|f| format!("{} × {}", number(f.user_value), number(f.item_value))),
-    );
-    products.extend(explanation.features.iter().map(|f| number(f.contribution)));
-    products.extend(
-        explanation
-            .parts
-            .iter()
-            .map(|p| format!("{:.4} × {}", p.weight, number(p.explanation.raw))),
-    );
-    if products.len() > WRITTEN_OUT {
-        let rest = products.len() - WRITTEN_OUT;
-        products.truncate(WRITTEN_OUT);
-        products.push(format!("… ({rest} more)"));
-    }
-    pieces.extend(products);
+            .map(|f| (number(f.contribution), f.contribution)),
+    ));
+    pieces.extend(written_out(explanation.parts.iter().map(|p| {
+        (
+            format!("{:.4} × {}", p.weight, number(p.explanation.raw)),
+            p.weight * p.explanation.raw,
+        )
+    })));
     if pieces.is_empty() {
         pieces.push("0".to_string());
     }
@@ -265,6 +265,24 @@ fn substituted(explanation: &Explanation, value: f64) -> String {
         out.push_str(&format!("  clipped to the rating scale: {value:.4}\n"));
     }
     out
+}
+
+/// The first [`WRITTEN_OUT`] products as written, the rest as one number: their sum.
+fn written_out(products: impl Iterator<Item = (String, f64)>) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = (0usize, 0.0);
+    for (text, contribution) in products {
+        if pieces.len() < WRITTEN_OUT {
+            pieces.push(text);
+        } else {
+            rest.0 += 1;
+            rest.1 += contribution;
+        }
+    }
+    if rest.0 > 0 {
+        pieces.push(format!("{} (the {} more, summed)", number(rest.1), rest.0));
+    }
+    pieces
 }
 
 fn number(value: f64) -> String {
@@ -380,6 +398,28 @@ mod tests {
         assert!(text.contains("= 3.2500"), "{text}");
         assert!(text.contains("user U2"), "{text}");
         assert!(!text.contains("clipped"), "{text}");
+    }
+
+    #[test]
+    fn long_factor_lists_are_summed_after_the_first_twelve() {
+        // 15 factors, each contributing 0.1 × 0.2 = 0.02; the last three are summed:
+        // 0.02 × 3 = 0.06; r̂ = 3.0 + 15 × 0.02 = 3.3
+        let dataset = fixtures::tiny();
+        let mut explanation =
+            Explanation::from_terms("r̂ = μ + p_u · q_i", vec![Term::new("μ", "mean", 3.0)]);
+        explanation.factors = (0..15)
+            .map(|factor| crate::core::explain::FactorTerm {
+                factor,
+                user_value: 0.1,
+                item_value: 0.2,
+                contribution: 0.1 * 0.2,
+            })
+            .collect();
+        explanation.raw = 3.3;
+        let text = explanation_text(&dataset, &explanation, 3.3);
+        assert_eq!(text.matches("0.1000 × 0.2000").count(), 12, "{text}");
+        assert!(text.contains("+ 0.0600 (the 3 more, summed)"), "{text}");
+        assert!(text.contains("= 3.3000"), "{text}");
     }
 
     #[test]

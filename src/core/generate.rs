@@ -60,9 +60,13 @@ impl From<Cancelled> for GenerateError {
 /// Exponent of user activity: the user of activity rank `r` (from 1) gets a share of
 /// the ratings proportional to `r^-0.7`.
 const ACTIVITY_EXPONENT: f64 = 0.7;
-/// Exponent of item popularity: the item of popularity rank `r` is drawn with weight
-/// `r^-0.9`.
-const POPULARITY_EXPONENT: f64 = 0.9;
+/// Item popularity follows a Zipf–Mandelbrot law: the item of popularity rank `r`
+/// (from 1) is drawn with weight `(r + c)^-1.6`, where the offset `c` is a hundredth
+/// of the catalogue. The offset keeps the head from saturating (the most popular item
+/// is not rated by every user) while the tail stays long (the rarest items get a
+/// handful of ratings).
+const POPULARITY_EXPONENT: f64 = 1.6;
+const POPULARITY_OFFSET_SHARE: f64 = 0.01;
 /// Mean rating before biases and affinities.
 const BASE_RATING: f64 = 3.5;
 
@@ -100,9 +104,10 @@ impl Generator {
             .map(|&rank| ((rank + 1) as f64).powf(-ACTIVITY_EXPONENT))
             .collect();
         let degrees = allocate_degrees(&activity, spec.ratings, spec.items / 2);
+        let offset = (spec.items as f64 * POPULARITY_OFFSET_SHARE).max(1.0);
         let popularity: Vec<f64> = item_rank
             .iter()
-            .map(|&rank| ((rank + 1) as f64).powf(-POPULARITY_EXPONENT))
+            .map(|&rank| ((rank + 1) as f64 + offset).powf(-POPULARITY_EXPONENT))
             .collect();
         let cumulative_popularity = cumulative(&popularity);
 

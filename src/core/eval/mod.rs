@@ -3,6 +3,7 @@
 //! compared sees identical folds. Used by `recscope eval` and the explorer alike.
 
 pub mod folds;
+pub mod grid;
 pub mod metrics;
 pub mod shuffle;
 
