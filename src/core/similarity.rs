@@ -229,7 +229,7 @@ impl<'a> SimilarityContext<'a> {
                 let n_other = context.n_other();
                 context.shift_other = (0..n_other as u32)
                     .map(|y| context.other_line(y).1)
-                    .map(|ratings| mean_or_zero(ratings))
+                    .map(mean_or_zero)
                     .collect();
                 context.bias_own = vec![0.0; context.n()];
             }

@@ -650,11 +650,10 @@ impl App {
                 }
             }
             KeyCode::Up => prompt.selected = prompt.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Tab => {
-                if prompt.selected + 1 < prompt.matches.len() {
-                    prompt.selected += 1;
-                }
+            KeyCode::Down | KeyCode::Tab if prompt.selected + 1 < prompt.matches.len() => {
+                prompt.selected += 1;
             }
+            KeyCode::Down | KeyCode::Tab => {}
             KeyCode::Backspace => {
                 prompt.text.pop();
                 self.refresh_matches();
