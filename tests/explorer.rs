@@ -596,3 +596,39 @@ fn draw_only(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
         .unwrap();
     terminal
 }
+
+#[test]
+fn a_slow_fit_shows_its_progress_over_the_old_model() {
+    let mut app = explorer(tiny(), WITH_FAKE);
+    update(&mut app, Action::TogglePredictions);
+    let before = app.predictions.clone();
+    assert!(!before.is_empty(), "global_mean predicts the unknown cells");
+    update(&mut app, Action::NextAlgorithm);
+    let generation = app
+        .outbox
+        .iter()
+        .find(|job| job.lane == Lane::Model)
+        .map(|job| job.generation)
+        .unwrap();
+    // The fit has not finished: the worker reports 40% of the epochs done.
+    app.on_worker(WorkerEvent::Progress {
+        lane: Lane::Model,
+        generation,
+        fraction: 0.4,
+        stage: "epoch 8/20".to_string(),
+    });
+    assert_eq!(app.model.as_ref().map(|m| m.spec.name), Some("global_mean"));
+    assert_eq!(
+        app.predictions, before,
+        "the old predictions stay on screen"
+    );
+    let terminal = draw(&mut app, 160, 45);
+    let screen = format!("{}", terminal.backend());
+    assert!(
+        screen.contains("fitting fake_knn 40% epoch 8/20"),
+        "status line shows the progress:\n{screen}"
+    );
+    settle(&mut app);
+    assert_eq!(app.model.as_ref().map(|m| m.spec.name), Some("fake_knn"));
+    assert!(!app.busy_fitting());
+}

@@ -444,6 +444,17 @@ impl<'a> SimilarityContext<'a> {
     /// Entries are visited in increasing index order, as Surprise does, so that the
     /// sums are rounded the same way.
     fn accumulate<S: PairSums>(&self, x: u32, scratch: &mut Scratch<S>) {
+        self.accumulate_from(x, scratch, |y| self.other_values(y));
+    }
+
+    /// As [`SimilarityContext::accumulate`], with the entities sharing entry `y` (and
+    /// their transformed ratings) taken from `others(y)`.
+    fn accumulate_from<'l, S: PairSums>(
+        &'l self,
+        x: u32,
+        scratch: &mut Scratch<S>,
+        others: impl Fn(u32) -> (&'l [u32], &'l [f64]),
+    ) {
         let (entries, ratings) = self.own_line(x);
         let Scratch {
             sums,
@@ -456,7 +467,7 @@ impl<'a> SimilarityContext<'a> {
         for &k in order.iter() {
             let y = entries[k as usize];
             let a = self.transform(x, y, ratings[k as usize]);
-            let (others, values) = self.other_values(y);
+            let (others, values) = others(y);
             for (&other, &b) in others.iter().zip(values) {
                 let s = &mut sums[other as usize];
                 if s.co_rated() == 0 {
@@ -507,6 +518,27 @@ impl<'a> SimilarityContext<'a> {
             }
         };
         if value.is_finite() { value } else { 0.0 }
+    }
+
+    /// As [`SimilarityContext::row`], for the entities after `x` only, which `sorted`
+    /// (the other side's lines ordered by entity) lets skip without visiting. Every
+    /// measure is symmetric, and the sums of a pair are added in the same order from
+    /// either side, so the rest of the row is the column above it.
+    fn upper_row<S: PairSums>(
+        &self,
+        x: u32,
+        sorted: &SortedLines,
+        scratch: &mut Scratch<S>,
+        mut visit: impl FnMut(u32, f64),
+    ) {
+        self.accumulate_from(x, scratch, |y| sorted.after(y, x));
+        let len_own = self.own_line(x).0.len();
+        for &other in &scratch.touched {
+            let sums = std::mem::take(&mut scratch.sums[other as usize]).sums();
+            let len_other = self.own_line(other).0.len();
+            visit(other, self.finish(&sums, len_own, len_other));
+        }
+        scratch.touched.clear();
     }
 
     /// Computes row `x` and hands each `(x', similarity, co_rated)` with at least one
@@ -752,11 +784,58 @@ impl<'p> RowCounter<'p> {
     }
 }
 
+/// The other side's lines with their (transformed) values, each ordered by entity, so
+/// that the entities after a given one are a suffix.
+struct SortedLines {
+    offsets: Vec<usize>,
+    entities: Vec<u32>,
+    values: Vec<f64>,
+}
+
+impl SortedLines {
+    fn new(context: &SimilarityContext) -> Self {
+        let n_other = context.n_other();
+        let mut lines = SortedLines {
+            offsets: Vec::with_capacity(n_other + 1),
+            entities: Vec::with_capacity(context.matrix.n_ratings()),
+            values: Vec::with_capacity(context.matrix.n_ratings()),
+        };
+        lines.offsets.push(0);
+        let mut pairs: Vec<(u32, f64)> = Vec::new();
+        for y in 0..n_other as u32 {
+            let (entities, values) = context.other_values(y);
+            pairs.clear();
+            pairs.extend(entities.iter().copied().zip(values.iter().copied()));
+            pairs.sort_unstable_by_key(|&(entity, _)| entity);
+            for &(entity, value) in &pairs {
+                lines.entities.push(entity);
+                lines.values.push(value);
+            }
+            lines.offsets.push(lines.entities.len());
+        }
+        lines
+    }
+
+    /// The entities of line `y` with an index above `x`, and their values.
+    fn after(&self, y: u32, x: u32) -> (&[u32], &[f64]) {
+        let range = self.offsets[y as usize]..self.offsets[y as usize + 1];
+        let entities = &self.entities[range.clone()];
+        let start = entities.partition_point(|&entity| entity <= x);
+        (
+            &entities[start..],
+            &self.values[range.start + start..range.end],
+        )
+    }
+}
+
+/// Every similarity in an `N × N` matrix: each row computes the pairs after its entity,
+/// and the lower triangle is copied from the upper one.
 fn fit_dense<S: PairSums>(
     context: &SimilarityContext,
     progress: &Progress,
 ) -> Result<Array2<f64>, Cancelled> {
     let n = context.n();
+    let sorted = SortedLines::new(context);
     let mut similarities = Array2::<f64>::zeros((n, n));
     let counter = RowCounter::new(n, progress);
     similarities
@@ -769,7 +848,7 @@ fn fit_dense<S: PairSums>(
                 if progress.is_cancelled() {
                     return;
                 }
-                context.row(x as u32, scratch, |other, similarity, _| {
+                context.upper_row(x as u32, &sorted, scratch, |other, similarity| {
                     row[other as usize] = similarity;
                 });
                 row[x] = 1.0;
@@ -777,6 +856,11 @@ fn fit_dense<S: PairSums>(
             },
         );
     progress.check()?;
+    for x in 0..n {
+        for other in 0..x {
+            similarities[[x, other]] = similarities[[other, x]];
+        }
+    }
     Ok(similarities)
 }
 
@@ -1067,5 +1151,54 @@ mod tests {
             &progress,
         );
         assert!(result.is_err());
+    }
+
+    /// 30 users × 20 items, about half the cells rated 1–5, stored in a scrambled
+    /// order so that no line of the matrix is sorted by index.
+    fn scrambled_matrix() -> RatingMatrix {
+        let cells = 30 * 20;
+        let ratings: Vec<Rating> = (0..cells)
+            // 7 is coprime with 600: k ↦ 7k mod 600 visits every cell once, out of order.
+            .map(|k| (k * 7) % cells)
+            .filter(|cell| (cell * 13 + cell / 20) % 5 < 3)
+            .map(|cell| Rating {
+                user: (cell / 20) as u32,
+                item: (cell % 20) as u32,
+                value: (1 + (cell * 31 + cell / 7) % 5) as f64,
+            })
+            .collect();
+        RatingMatrix::new(30, 20, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap()
+    }
+
+    #[test]
+    fn dense_matrix_equals_each_row_computed_whole() {
+        // The dense fit computes each pair once (upper triangle) and mirrors it; a row
+        // computed whole by `most_similar` visits every pair from its own side. Both
+        // must give the same bits, for every measure, between users and between items.
+        let matrix = scrambled_matrix();
+        for kind in SimilarityKind::ALL {
+            for user_based in [true, false] {
+                let opts = options(kind, user_based);
+                let dense = Similarities::fit(&matrix, opts, None, &Progress::none()).unwrap();
+                assert!(dense.is_dense());
+                let context = SimilarityContext::new(&matrix, opts, None);
+                let n = context.n() as u32;
+                for x in 0..n {
+                    let row = context.most_similar(x, n as usize);
+                    let mut expected = vec![0.0; n as usize];
+                    for neighbour in &row {
+                        expected[neighbour.index as usize] = neighbour.similarity;
+                    }
+                    expected[x as usize] = 1.0;
+                    for other in 0..n {
+                        assert_eq!(
+                            dense.get(x, other).to_bits(),
+                            expected[other as usize].to_bits(),
+                            "{kind} user_based={user_based} pair ({x}, {other})"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -670,6 +670,7 @@ impl App {
             KeyCode::Down | KeyCode::Tab if prompt.selected + 1 < prompt.matches.len() => {
                 prompt.selected += 1;
             }
+            KeyCode::Down | KeyCode::Tab => {}
             KeyCode::Backspace => {
                 prompt.text.pop();
                 self.refresh_matches();
