@@ -229,7 +229,7 @@ fn predict_with_an_unknown_user_names_it_and_suggests_ids() {
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(
-        message.contains("'U9'") && message.contains("U1"),
+        message.contains("\"U9\"") && message.contains("U1"),
         "{message}"
     );
 }

@@ -156,69 +156,15 @@ pub fn find_algorithm(name: &str) -> anyhow::Result<&'static AlgorithmSpec> {
     })
 }
 
-/// The dense index of a raw user id, or a usage error suggesting similar ids.
+/// The dense index of a raw user id, or a usage error naming the file and suggesting
+/// similar ids (control characters escaped).
 pub fn find_user(dataset: &Dataset, raw: &str) -> anyhow::Result<UserIndex> {
-    dataset
-        .user_index(raw)
-        .ok_or_else(|| unknown_id("user", raw, &dataset.user_ids))
+    dataset.find_user(raw).map_err(|e| usage(e.to_string()))
 }
 
-/// The dense index of a raw item id, or a usage error suggesting similar ids.
+/// The dense index of a raw item id, or a usage error as for [`find_user`].
 pub fn find_item(dataset: &Dataset, raw: &str) -> anyhow::Result<ItemIndex> {
-    dataset
-        .item_index(raw)
-        .ok_or_else(|| unknown_id("item", raw, &dataset.item_ids))
-}
-
-fn unknown_id(kind: &str, raw: &str, ids: &[String]) -> anyhow::Error {
-    let close = similar_ids(raw, ids);
-    let hint = if close.is_empty() {
-        let examples: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
-        format!(
-            "ids are matched exactly as written in the file; the first ones are {}",
-            examples.join(", ")
-        )
-    } else {
-        format!(
-            "ids are matched exactly as written in the file; similar {kind} ids: {}",
-            close.join(", ")
-        )
-    };
-    usage(format!(
-        "no {kind} with id '{}' in this dataset ({} {kind}s); {hint}",
-        clean(raw),
-        ids.len()
-    ))
-}
-
-/// Ids that differ from `raw` only in leading zeros, case or surrounding space first,
-/// then ids within two edits; at most five.
-pub fn similar_ids(raw: &str, ids: &[String]) -> Vec<String> {
-    let normalise = |s: &str| {
-        let trimmed = s.trim().to_lowercase();
-        let without_zeros = trimmed.trim_start_matches('0');
-        if without_zeros.is_empty() && !trimmed.is_empty() {
-            "0".to_string()
-        } else {
-            without_zeros.to_string()
-        }
-    };
-    let wanted = normalise(raw);
-    let mut found: Vec<String> = ids
-        .iter()
-        .filter(|id| normalise(id) == wanted)
-        .take(5)
-        .map(|id| clean(id))
-        .collect();
-    if found.len() < 5 {
-        let more = closest(raw, ids.iter().map(String::as_str), 5 - found.len());
-        for id in more {
-            if !found.contains(&id) {
-                found.push(id);
-            }
-        }
-    }
-    found
+    dataset.find_item(raw).map_err(|e| usage(e.to_string()))
 }
 
 /// Up to `limit` candidates within edit distance 2 of `wanted`, nearest first.
@@ -337,7 +283,7 @@ mod tests {
         let dataset = fixtures::tiny();
         let err = find_item(&dataset, "120735").unwrap_err();
         let message = err.to_string();
-        assert!(message.contains("'120735'"), "{message}");
+        assert!(message.contains("\"120735\""), "{message}");
         assert!(message.contains("0120735"), "{message}");
         assert!(err.downcast_ref::<UsageError>().is_some());
     }
@@ -347,7 +293,7 @@ mod tests {
         let dataset = fixtures::tiny();
         let message = find_user(&dataset, "U4").unwrap_err().to_string();
         assert!(
-            message.contains("'U4'") && message.contains("U1"),
+            message.contains("\"U4\"") && message.contains("U1"),
             "{message}"
         );
     }

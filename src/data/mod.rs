@@ -236,6 +236,9 @@ impl Dataset {
         }
     }
 
+    /// The error for an id the file does not have: the file, how many ids it has, the
+    /// ids most like the one asked for (else the first ones), every id quoted with its
+    /// control characters escaped.
     fn unknown_id(
         &self,
         kind: &'static str,
@@ -243,28 +246,46 @@ impl Dataset {
         ids: &[String],
         titles: Option<&[Option<String>]>,
     ) -> DataError {
-        let examples: Vec<String> = ids.iter().take(3).map(|id| text::quote_value(id)).collect();
-        let known = format!(
-            "{} {kind}s, e.g. {}",
-            ids.len(),
-            if examples.is_empty() {
-                "none".to_string()
-            } else {
-                examples.join(", ")
-            }
-        );
-        let near = near_id(wanted, ids).or_else(|| {
-            let titles = titles?;
-            let at = titles.iter().position(|t| {
+        const SHOWN: usize = 5;
+        let mut similar = similar_ids(wanted, ids, SHOWN);
+        if let Some(titles) = titles {
+            let by_title = titles.iter().position(|t| {
                 t.as_deref()
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case(wanted.trim()))
-            })?;
-            ids.get(at).cloned()
-        });
-        let hint = match near {
+            });
+            if let Some(id) = by_title.and_then(|at| ids.get(at)) {
+                similar.retain(|s| s != id);
+                similar.insert(0, id.clone());
+                similar.truncate(SHOWN);
+            }
+        }
+        let quoted = |list: &[String]| {
+            list.iter()
+                .map(|id| text::quote_value(id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let known = if similar.is_empty() {
+            let first: Vec<String> = ids.iter().take(SHOWN).cloned().collect();
+            match first.is_empty() {
+                true => format!("0 {kind}s"),
+                false => format!(
+                    "{} {kind}s; the first ones are {}",
+                    ids.len(),
+                    quoted(&first)
+                ),
+            }
+        } else {
+            format!(
+                "{} {kind}s; similar {kind} ids: {}",
+                ids.len(),
+                quoted(&similar)
+            )
+        };
+        let hint = match similar.first() {
             Some(id) => format!(
                 "ids are matched exactly as written in the file; did you mean {}?",
-                text::quote_value(&id)
+                text::quote_value(id)
             ),
             None => "ids are matched exactly as written in the file".to_string(),
         };
@@ -310,9 +331,10 @@ impl Dataset {
     }
 }
 
-/// An id that differs from `wanted` only by surrounding spaces, letter case or leading
-/// zeros.
-fn near_id(wanted: &str, ids: &[String]) -> Option<String> {
+/// Up to `limit` ids like `wanted`: first those that differ only by surrounding spaces,
+/// letter case or leading zeros, then those a typo away (one edit for ids of up to four
+/// characters, two for longer ones), nearest first.
+pub fn similar_ids(wanted: &str, ids: &[String], limit: usize) -> Vec<String> {
     let fold = |id: &str| {
         let id = id.trim().to_lowercase();
         let stripped = id.trim_start_matches('0');
@@ -322,8 +344,51 @@ fn near_id(wanted: &str, ids: &[String]) -> Option<String> {
             stripped.to_string()
         }
     };
-    let wanted = fold(wanted);
-    ids.iter().find(|id| fold(id) == wanted).cloned()
+    let folded = fold(wanted);
+    let mut found: Vec<String> = ids
+        .iter()
+        .filter(|id| id.as_str() != wanted && fold(id) == folded)
+        .take(limit)
+        .cloned()
+        .collect();
+    let reach = if wanted.chars().count() <= 4 { 1 } else { 2 };
+    let mut typos: Vec<(usize, &String)> = ids
+        .iter()
+        .filter(|id| id.as_str() != wanted && !found.contains(id))
+        .filter_map(|id| {
+            let distance = edit_distance(wanted, id, reach)?;
+            // Replacing every character is no typo.
+            (distance < id.chars().count()).then_some((distance, id))
+        })
+        .collect();
+    typos.sort();
+    found.extend(
+        typos
+            .into_iter()
+            .take(limit.saturating_sub(found.len()))
+            .map(|(_, id)| id.clone()),
+    );
+    found
+}
+
+/// Levenshtein distance in characters, or `None` when it exceeds `reach`.
+fn edit_distance(a: &str, b: &str, reach: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > reach {
+        return None;
+    }
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    let distance = previous[b.len()];
+    (distance <= reach).then_some(distance)
 }
 
 fn dirty_ids(ids: &[String]) -> HashMap<u32, String> {
