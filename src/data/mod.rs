@@ -483,7 +483,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
     let (feedback, weight_note) = feedback(layout, &table, &roles, options.weights, &parsed);
     warnings.extend(weight_note);
     warnings.extend(scale_warning(roles.rating_is_weight, &parsed.ratings));
-    let metadata = item_metadata(path, layout, options, &mut warnings)?;
+    let metadata = item_metadata(path, layout, options, &parsed.item_ids, &mut warnings)?;
     let (item_titles, item_genres): (Vec<_>, Vec<_>) = parsed
         .item_ids
         .iter()
@@ -686,15 +686,19 @@ fn rating_scale(
 }
 
 /// Titles and genres from the items file given, or from the layout's companion file
-/// beside the ratings. A given file must read; a found one that does not only warns.
+/// beside the ratings. A given file must read and be of use (titles or genres for some
+/// of the rated items); a found one that does not read only warns.
 fn item_metadata(
     path: &Path,
     layout: Layout,
     options: &LoadOptions,
+    item_ids: &[String],
     warnings: &mut Vec<String>,
 ) -> Result<Option<(PathBuf, metadata::ItemMetadata)>, DataError> {
     if let Some(file) = &options.items_file {
-        return Ok(Some((file.clone(), metadata::read_items(file)?)));
+        let items = metadata::read_items(file)?;
+        check_items_of_use(file, &items, item_ids)?;
+        return Ok(Some((file.clone(), items)));
     }
     let Some(file) = metadata::find_beside(path, layout) else {
         return Ok(None);
@@ -706,6 +710,44 @@ fn item_metadata(
             Ok(None)
         }
     }
+}
+
+/// An items file asked for by name must describe some of the rated items.
+fn check_items_of_use(
+    file: &Path,
+    items: &metadata::ItemMetadata,
+    item_ids: &[String],
+) -> Result<(), DataError> {
+    let described = |info: &ItemInfo| info.title.is_some() || !info.genres.is_empty();
+    if !items.values().any(described) {
+        return Err(DataError::malformed(
+            file,
+            format!(
+                "the items file gives no titles or genres ({} ids read)",
+                items.len()
+            ),
+            "give --items a file with an id column and a title (or genres) column, e.g. \
+             movieId,title,genres",
+        ));
+    }
+    if !item_ids
+        .iter()
+        .any(|id| items.get(id).is_some_and(described))
+    {
+        let example = items.keys().next().map_or(String::new(), |id| {
+            format!(", e.g. {}", text::quote_value(id))
+        });
+        return Err(DataError::malformed(
+            file,
+            format!(
+                "none of the {} ids in the items file is an item of the ratings file{example}",
+                items.len()
+            ),
+            "check that --items belongs to this ratings file; ids are matched exactly as \
+             written",
+        ));
+    }
+    Ok(())
 }
 
 /// A folder's ratings file, or the path itself.
