@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use recscope::data::{
     ColumnValues, DEFAULT_DATASET, DataError, Dataset, ExportTable, LoadOptions, TableFormat,
-    clean_text, describe, load, write_table,
+    Weights, clean_text, describe, load, write_table,
 };
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -802,6 +802,410 @@ fn unknown_ids_are_errors_with_a_near_match() {
     assert!(!nobody.contains("did you mean"), "{nobody}");
 }
 
+/// The ids of the reviewer's `ansi.csv`: a user id that turns the terminal red, an item
+/// id that rings the bell, one that clears the screen.
+const ANSI_RATINGS: &[u8] =
+    b"user,item,rating\n\x1b[31mred,\x07bell,4\n\x1b[31mred,x\x1b[2Jclr,5\n\
+u2,\x07bell,3\nu2,x\x1b[2Jclr,2\n";
+
+#[test]
+fn unknown_id_errors_name_the_file_and_escape_the_ids_they_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "ansi.csv", ANSI_RATINGS);
+    let dataset = load_default(&path);
+
+    // No id is near "nosuch": the first ids are listed, escaped, never raw.
+    let message = dataset.find_item("nosuch").unwrap_err().to_string();
+    assert!(message.contains("ansi.csv"), "{message}");
+    assert!(message.contains("no item \"nosuch\""), "{message}");
+    assert!(message.contains("the first ones are"), "{message}");
+    assert!(message.contains("\"\\u{7}bell\""), "{message}");
+    assert!(message.contains("\"x\\u{1b}[2Jclr\""), "{message}");
+    assert!(
+        !message.contains('\u{1b}') && !message.contains('\u{7}'),
+        "{message:?}"
+    );
+
+    let message = dataset.find_user("red").unwrap_err().to_string();
+    assert!(message.contains("\"\\u{1b}[31mred\""), "{message}");
+    assert!(!message.contains('\u{1b}'), "{message:?}");
+    // The id asked for is escaped too.
+    let message = dataset.find_user("u\u{1b}[2J").unwrap_err().to_string();
+    assert!(!message.contains('\u{1b}'), "{message:?}");
+    assert!(message.contains("\"u\\u{1b}[2J\""), "{message}");
+}
+
+#[test]
+fn similar_ids_are_listed_escaped_with_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "near.csv",
+        b"user,item,rating\nU1,A,4\nU2,A,3\n\x1bU3,A,2\nZed,A,1\n",
+    );
+    let dataset = load_default(&path);
+    // "U4" is one edit from U1 and U2 (ids of up to four characters allow one edit);
+    // "\x1bU3" is two edits away and "Zed" three: neither is listed.
+    let err = dataset.find_user("U4").unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("near.csv"), "{message}");
+    assert!(message.contains("4 users"), "{message}");
+    assert!(
+        message.contains("similar user ids: \"U1\", \"U2\""),
+        "{message}"
+    );
+    assert!(!message.contains("Zed"), "{message}");
+    assert!(err.hint().contains("did you mean \"U1\""), "{message}");
+    // "ZZ" reaches "U1" only by replacing every character, which is no typo.
+    let message = dataset.find_user("ZZ").unwrap_err().to_string();
+    assert!(message.contains("the first ones are"), "{message}");
+    assert!(message.contains("\"\\u{1b}U3\""), "{message}");
+}
+
+#[test]
+fn escape_sequences_are_removed_whole_from_every_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "ansi.csv", ANSI_RATINGS);
+    let dataset = load_default(&path);
+    // Users and items are cleaned the same way: the sequence goes, not only its ESC.
+    let red = dataset.user_index("\u{1b}[31mred").unwrap();
+    assert_eq!(dataset.user_label(red), "red");
+    let clr = dataset.item_index("x\u{1b}[2Jclr").unwrap();
+    assert_eq!(dataset.item_id_label(clr), "xclr");
+    let bell = dataset.item_index("\u{7}bell").unwrap();
+    assert_eq!(dataset.item_label(bell), "bell");
+    // C1 forms (bytes 0x9B, 0x9D in a Latin-1 file) are sequences as well.
+    assert_eq!(clean_text("\u{9b}31mred"), "red");
+}
+
+// ---------------------------------------------------------------- implausible values
+
+#[test]
+fn ratings_too_large_to_compute_with_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "huge.csv",
+        b"user,item,rating\n1,2,4\n1,3,1e308\n2,2,3\n",
+    );
+    let err = load(&path, &LoadOptions::default()).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("huge.csv"), "{message}");
+    assert!(message.contains("line 3, column 3 \"rating\""), "{message}");
+    assert!(message.contains("\"1e308\" is too large"), "{message}");
+    assert!(err.hint().contains("rescale"), "{message}");
+
+    // The limit is 1e100 in size, either sign.
+    let edge = write(
+        dir.path(),
+        "edge.csv",
+        b"user,item,rating\n1,2,1e100\n1,3,-1e100\n",
+    );
+    assert_eq!(cell(&load_default(&edge), "1", "2"), Some(1e100));
+    let beyond = write(
+        dir.path(),
+        "beyond.csv",
+        b"user,item,rating\n1,2,4\n1,3,-1.5e100\n",
+    );
+    let message = load_err(&beyond, &LoadOptions::default());
+    assert!(message.contains("line 3"), "{message}");
+    assert!(message.contains("\"-1.5e100\""), "{message}");
+
+    let err = Dataset::from_triples(&[("u", "i", 3.0), ("u", "j", 2e200)], None).unwrap_err();
+    assert!(err.to_string().contains("row 2"), "{err}");
+    assert!(err.to_string().contains("too large"), "{err}");
+}
+
+#[test]
+fn an_extreme_rating_scale_loads_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "wide.csv",
+        b"user,item,rating\n1,2,4\n1,3,50000\n2,2,3\n",
+    );
+    let dataset = load_default(&path);
+    let warnings = dataset.summary.warnings.join("\n");
+    assert!(
+        warnings.contains("ratings span 3 to 50000, far beyond usual rating scales"),
+        "{warnings}"
+    );
+    assert_eq!(describe(&dataset).warnings, dataset.summary.warnings);
+
+    // A 1–5 file has no such warning.
+    let calm = write(dir.path(), "calm.csv", b"user,item,rating\n1,2,4\n1,3,5\n");
+    assert!(load_default(&calm).summary.warnings.is_empty());
+}
+
+// ---------------------------------------------------------------- weights and counts
+
+fn lastfm_file(dir: &Path) -> PathBuf {
+    write(
+        dir,
+        "user_artists.dat",
+        b"userID\tartistID\tweight\n2\t51\t13883\n2\t52\t11690\n3\t51\t7\n",
+    )
+}
+
+#[test]
+fn play_counts_are_implicit_weights_and_the_summary_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let dataset = load_default(&lastfm_file(dir.path()));
+    assert!(dataset.summary.implicit);
+    assert_eq!(
+        dataset.summary.feedback,
+        "implicit, weights from column \"weight\" (play counts), as read"
+    );
+    // Counts are kept as the values; the warning says the algorithms take them as ratings.
+    assert_eq!(cell(&dataset, "2", "51"), Some(13883.0));
+    let warnings = dataset.summary.warnings.join("\n");
+    assert!(
+        warnings.contains("play counts (7 to 13883) are used as they are"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("treat them as ratings"), "{warnings}");
+    assert!(warnings.contains("log(1 + count)"), "{warnings}");
+    // No "extreme scale" warning on top: large counts are expected of counts.
+    assert!(!warnings.contains("far beyond"), "{warnings}");
+    assert_eq!(describe(&dataset).feedback, dataset.summary.feedback);
+}
+
+#[test]
+fn play_counts_can_be_read_as_log_one_plus_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = LoadOptions {
+        weights: Weights::Log,
+        ..LoadOptions::default()
+    };
+    let dataset = load(&lastfm_file(dir.path()), &options).unwrap();
+    // log(1 + 13883) = ln 13884 ≈ 9.5385; log(1 + 7) = ln 8 ≈ 2.0794.
+    let value = cell(&dataset, "2", "51").unwrap();
+    assert!((value - 13884f64.ln()).abs() < 1e-12, "{value}");
+    assert!((value - 9.5385).abs() < 1e-4, "{value}");
+    let low = cell(&dataset, "3", "51").unwrap();
+    assert!((low - 2.0794).abs() < 1e-4, "{low}");
+    assert!(
+        dataset.summary.feedback.ends_with("read as log(1 + count)"),
+        "{}",
+        dataset.summary.feedback
+    );
+    let scale = dataset.matrix.scale();
+    assert!((scale.min - 8f64.ln()).abs() < 1e-12);
+
+    // A negative count has no logarithm: an error at its line.
+    let negative = write(
+        dir.path(),
+        "neg.csv",
+        b"user,item,count\nu1,i1,3\nu1,i2,-2\n",
+    );
+    let message = load_err(&negative, &options);
+    assert!(message.contains("line 3"), "{message}");
+    assert!(message.contains("\"-2\" is negative"), "{message}");
+
+    // Explicit ratings are never transformed, and the summary says why.
+    let explicit = write(dir.path(), "stars.csv", b"user,item,rating\nu1,i1,4\n");
+    let dataset = load(&explicit, &options).unwrap();
+    assert_eq!(cell(&dataset, "u1", "i1"), Some(4.0));
+    assert_eq!(
+        dataset.summary.feedback,
+        "explicit ratings from column \"rating\""
+    );
+    assert!(dataset.summary.warnings[0].contains("weights and counts only"));
+}
+
+// ---------------------------------------------------------------- bad shapes
+
+#[test]
+fn a_line_with_more_fields_than_the_header_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "ragged_many.csv",
+        b"user,item,rating\n1,2,4\n1,3,5,9,9\n2,2,3\n2,3,1,7\n",
+    );
+    let err = load(&path, &LoadOptions::default()).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("ragged_many.csv"), "{message}");
+    assert!(message.contains("line 3, field 4: \"9\""), "{message}");
+    assert!(message.contains("the header has 3 columns"), "{message}");
+    assert!(message.contains("2 lines are like it"), "{message}");
+    assert!(err.hint().contains("--sep"), "{message}");
+
+    // Without a header the first line sets the width.
+    let bare = write(dir.path(), "bare.tsv", b"1\t2\t4\n1\t3\t5\tx\n");
+    let message = load_err(&bare, &LoadOptions::default());
+    assert!(message.contains("line 2, field 4: \"x\""), "{message}");
+    assert!(message.contains("the first line has 3 fields"), "{message}");
+
+    // A trailing separator leaves empty fields only: that is no extra data.
+    let trailing = write(
+        dir.path(),
+        "trailing.csv",
+        b"user,item,rating\n1,2,4,\n1,3,5,\n",
+    );
+    assert_eq!(cell(&load_default(&trailing), "1", "3"), Some(5.0));
+}
+
+#[test]
+fn a_header_without_a_rating_column_is_an_error_unless_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "missing_rating.csv",
+        b"user,item,time\n1,2,100\n1,3,200\n2,2,300\n",
+    );
+    let err = load(&path, &LoadOptions::default()).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("missing_rating.csv"), "{message}");
+    assert!(message.contains("no rating column"), "{message}");
+    assert!(message.contains("\"time\""), "{message}");
+    assert!(err.hint().contains("--rating-col"), "{message}");
+    assert!(err.hint().contains("--rating-col none"), "{message}");
+
+    // `--rating-col none` reads it as implicit feedback, timestamps kept.
+    let options = LoadOptions {
+        rating_column: Some("none".to_string()),
+        ..LoadOptions::default()
+    };
+    let dataset = load(&path, &options).unwrap();
+    assert!(dataset.summary.implicit);
+    assert_eq!(cell(&dataset, "1", "3"), Some(1.0));
+    assert_eq!(dataset.timestamps.as_deref(), Some(&[100, 200, 300][..]));
+    assert!(
+        dataset
+            .summary
+            .feedback
+            .contains("each user–item pair weighs 1"),
+        "{}",
+        dataset.summary.feedback
+    );
+
+    // Naming the column works as before.
+    let options = LoadOptions {
+        rating_column: Some("time".to_string()),
+        ..LoadOptions::default()
+    };
+    assert_eq!(cell(&load(&path, &options).unwrap(), "2", "2"), Some(300.0));
+}
+
+#[test]
+fn a_binary_file_is_not_a_text_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // Bytes 0x00–0xFF: a NUL at offset 0 and 32 more control bytes in 256.
+    let bytes: Vec<u8> = (0..=255u8).collect();
+    let path = write(dir.path(), "binary.csv", &bytes);
+    let message = load_err(&path, &LoadOptions::default());
+    assert!(message.contains("binary.csv"), "{message}");
+    assert!(message.contains("not a text file"), "{message}");
+
+    // Control bytes without a NUL: 0x01–0x08 repeated is all control characters.
+    let noise = write(
+        dir.path(),
+        "noise.csv",
+        &[1, 2, 3, 4, 5, 6, 7, 8].repeat(64),
+    );
+    let message = load_err(&noise, &LoadOptions::default());
+    assert!(message.contains("not a text file"), "{message}");
+
+    // A text file with a few escape sequences (the ANSI fixture) is still text.
+    let ansi = write(dir.path(), "ansi.csv", ANSI_RATINGS);
+    assert_eq!(load_default(&ansi).matrix.n_ratings(), 4);
+}
+
+#[test]
+fn an_items_file_given_must_be_text_and_of_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let ratings = write(dir.path(), "r.csv", b"user,item,rating\nu1,7,4\nu2,8,3\n");
+    let binary = write(dir.path(), "binary.csv", &(0..=255u8).collect::<Vec<u8>>());
+    let with_items = |file: &Path| LoadOptions {
+        items_file: Some(file.to_path_buf()),
+        ..LoadOptions::default()
+    };
+    let message = load_err(&ratings, &with_items(&binary));
+    assert!(message.contains("binary.csv"), "{message}");
+    assert!(message.contains("not a text file"), "{message}");
+
+    // The ratings file itself as items: ids but no titles.
+    let message = load_err(&ratings, &with_items(&ratings));
+    assert!(message.contains("no titles or genres"), "{message}");
+
+    // Titles for other items only.
+    let other = write(dir.path(), "other.csv", b"movieId,title\n1,Heat\n2,Ran\n");
+    let message = load_err(&ratings, &with_items(&other));
+    assert!(message.contains("other.csv"), "{message}");
+    assert!(message.contains("none of the 2 ids"), "{message}");
+
+    // A file that titles one of the two items is fine.
+    let some = write(dir.path(), "some.csv", b"movieId,title\n7,Heat\n99,Ran\n");
+    let dataset = load(&ratings, &with_items(&some)).unwrap();
+    assert_eq!(dataset.summary.items_with_titles, 1);
+}
+
+// ---------------------------------------------------------------- column flags
+
+#[test]
+fn column_flags_that_collide_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "good.csv", b"user,item,rating\n1,2,4\n1,3,5\n");
+    let with = |user: Option<&str>, item: Option<&str>, rating: Option<&str>| LoadOptions {
+        user_column: user.map(str::to_string),
+        item_column: item.map(str::to_string),
+        rating_column: rating.map(str::to_string),
+        ..LoadOptions::default()
+    };
+    for spec in ["user", "1"] {
+        let message = load_err(&path, &with(None, None, Some(spec)));
+        assert!(
+            message.contains(&format!(
+                "--rating-col \"{spec}\" is column 1 \"user\", which is already the user column"
+            )),
+            "{message}"
+        );
+    }
+    let message = load_err(&path, &with(None, None, Some("item")));
+    assert!(message.contains("already the item column"), "{message}");
+
+    let message = load_err(&path, &with(Some("item"), Some("item"), None));
+    assert!(
+        message.contains("the user and item columns are the same (column 2 \"item\")"),
+        "{message}"
+    );
+    let message = load_err(&path, &with(Some("item"), None, None));
+    assert!(
+        message
+            .contains("--user-col \"item\" is column 2 \"item\", which is already the item column"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_wrong_separator_flag_suggests_the_right_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let comma = write(dir.path(), "good.csv", b"user,item,rating\n1,2,4\n1,3,5\n");
+    let options = |sep: &str| LoadOptions {
+        separator: Some(sep.to_string()),
+        ..LoadOptions::default()
+    };
+    let err = load(&comma, &options(";")).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("single field"), "{message}");
+    assert!(message.contains("semicolon-separated"), "{message}");
+    assert!(
+        err.hint().contains("comma-separated: use --sep ','"),
+        "{message}"
+    );
+
+    let dat = write(
+        dir.path(),
+        "ratings.dat",
+        b"1::0120735::9::1363245118\n2::2592910::8::1363245119\n",
+    );
+    let err = load(&dat, &options(":")).unwrap_err();
+    assert!(err.to_string().contains("ratings.dat"), "{err}");
+    assert!(err.hint().contains("did you mean --sep '::'?"), "{err}");
+    assert!(load(&dat, &options("::")).is_ok());
+}
+
 // ---------------------------------------------------------------- statistics
 
 #[test]
@@ -994,6 +1398,7 @@ fn real_lastfm_loads_as_implicit_play_counts() {
     assert_eq!(dataset.matrix.n_items(), 17632);
     assert_eq!(dataset.matrix.n_ratings(), 92_834);
     assert!(dataset.summary.implicit);
+    assert!(dataset.summary.feedback.contains("(play counts)"));
     // The first data line is "2	51	13883"; artists.dat names 51 "Duran Duran".
     assert_eq!(cell(&dataset, "2", "51"), Some(13883.0));
     assert_eq!(dataset.item_label(0), "Duran Duran");

@@ -38,6 +38,10 @@ pub struct DataArgs {
     /// Item metadata file (titles, genres); looked for next to the ratings otherwise.
     #[arg(long, value_name = "FILE")]
     pub items: Option<PathBuf>,
+    /// How a weight or count column (e.g. Last.fm play counts) is read: as-read, or log
+    /// for log(1 + count).
+    #[arg(long, value_name = "HOW", value_parser = ["as-read", "log"])]
+    pub weights: Option<String>,
 }
 
 impl DataArgs {
@@ -48,6 +52,10 @@ impl DataArgs {
             item_column: self.item_col.clone(),
             rating_column: self.rating_col.clone(),
             items_file: self.items.clone(),
+            weights: match self.weights.as_deref() {
+                Some("log") => data::Weights::Log,
+                _ => data::Weights::AsRead,
+            },
         }
     }
 }
@@ -178,7 +186,7 @@ fn unknown_id(error: data::DataError, raw: &str, ids: &[String]) -> anyhow::Erro
     if !message.contains("did you mean") {
         let close = closest(raw, ids.iter().map(String::as_str), 5);
         if !close.is_empty() {
-            message.push_str(&format!("; similar ids: {}", close.join(", ")));
+            message.push_str(&format!("; similar ids: {}", close.iter().map(|id| clean(id)).collect::<Vec<_>>().join(", ")));
         }
     }
     usage(message)

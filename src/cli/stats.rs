@@ -94,13 +94,14 @@ impl StatsReport {
                 clean(&stats.duplicate_policy)
             ),
         );
-        if stats.implicit {
-            line("feedback", "implicit (no rating column)".to_string());
-        }
+        line("feedback", clean(&stats.feedback));
         line(
             "timestamps",
             if self.has_timestamps { "yes" } else { "no" }.to_string(),
         );
+        for warning in &stats.warnings {
+            line("warning", clean(warning));
+        }
         out.push_str("histogram\n");
         let widest = stats.histogram.iter().map(|b| b.count).max().unwrap_or(1);
         for bar in &stats.histogram {

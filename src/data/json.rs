@@ -52,7 +52,14 @@ pub fn read(path: &Path, text: &str) -> Result<Table, DataError> {
     let mut lines: Vec<usize> = Vec::new();
     if text.trim_start().starts_with('[') {
         objects = serde_json::from_str(text).map_err(|e| {
-            DataError::malformed(path, format!("not an array of JSON objects: {e}"), HINT)
+            DataError::malformed(
+                path,
+                format!(
+                    "not an array of JSON objects: {}",
+                    super::text::escape_controls(&e.to_string())
+                ),
+                HINT,
+            )
         })?;
     } else {
         for (k, line) in text.lines().enumerate() {

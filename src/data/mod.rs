@@ -28,6 +28,7 @@ use crate::core::matrix::{ItemIndex, Rating, RatingMatrix, RatingScale, UserInde
 pub use error::{DataError, Place};
 pub use export::{ColumnValues, ExportTable, TableFormat, write_table};
 pub use metadata::ItemInfo;
+pub use ratings::{MAX_RATING, NO_RATING_COLUMN};
 pub use sniff::Separator;
 pub use stats::{Distribution, HistogramBar, Stats, describe};
 pub use text::clean_text;
@@ -71,6 +72,9 @@ pub struct LoadSummary {
     pub duplicate_policy: String,
     /// True when the file had no rating column (implicit feedback, weight 1 or a count).
     pub implicit: bool,
+    /// What the values are, in words: "explicit ratings from column 3 \"rating\"",
+    /// "implicit, weights from column 3 \"weight\" (play counts), as read", ….
+    pub feedback: String,
     /// Rows dropped because a later row rated the same pair (≥ `duplicates_resolved`).
     pub duplicate_rows_dropped: usize,
     /// Where the rating scale came from, e.g. "stated for MovieLens 100K".
@@ -173,6 +177,16 @@ impl Dataset {
                 hint: "give finite ratings",
             });
         }
+        if let Some(row) = triples.iter().position(|t| t.2.abs() > ratings::MAX_RATING) {
+            return Err(DataError::BadValue {
+                path: source,
+                place: Place::Row(row + 1),
+                column: "rating".to_string(),
+                value: format!("\"{:e}\"", triples[row].2),
+                problem: ratings::TOO_LARGE,
+                hint: ratings::TOO_LARGE_HINT,
+            });
+        }
         let parsed = ratings::encode_triples(triples);
         let scale_source = match scale {
             Some(_) => "given",
@@ -195,6 +209,8 @@ impl Dataset {
             duplicate_policy: DUPLICATE_POLICY.to_string(),
             duplicate_rows_dropped: parsed.duplicate_rows_dropped,
             scale_source: scale_source.to_string(),
+            feedback: "explicit ratings".to_string(),
+            warnings: scale_warning(false, &parsed.ratings).into_iter().collect(),
             ..LoadSummary::default()
         };
         Ok(Dataset::new(
@@ -236,6 +252,9 @@ impl Dataset {
         }
     }
 
+    /// The error for an id the file does not have: the file, how many ids it has, the
+    /// ids most like the one asked for (else the first ones), every id quoted with its
+    /// control characters escaped.
     fn unknown_id(
         &self,
         kind: &'static str,
@@ -243,28 +262,46 @@ impl Dataset {
         ids: &[String],
         titles: Option<&[Option<String>]>,
     ) -> DataError {
-        let examples: Vec<String> = ids.iter().take(3).map(|id| text::quote_value(id)).collect();
-        let known = format!(
-            "{} {kind}s, e.g. {}",
-            ids.len(),
-            if examples.is_empty() {
-                "none".to_string()
-            } else {
-                examples.join(", ")
-            }
-        );
-        let near = near_id(wanted, ids).or_else(|| {
-            let titles = titles?;
-            let at = titles.iter().position(|t| {
+        const SHOWN: usize = 5;
+        let mut similar = similar_ids(wanted, ids, SHOWN);
+        if let Some(titles) = titles {
+            let by_title = titles.iter().position(|t| {
                 t.as_deref()
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case(wanted.trim()))
-            })?;
-            ids.get(at).cloned()
-        });
-        let hint = match near {
+            });
+            if let Some(id) = by_title.and_then(|at| ids.get(at)) {
+                similar.retain(|s| s != id);
+                similar.insert(0, id.clone());
+                similar.truncate(SHOWN);
+            }
+        }
+        let quoted = |list: &[String]| {
+            list.iter()
+                .map(|id| text::quote_value(id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let known = if similar.is_empty() {
+            let first: Vec<String> = ids.iter().take(SHOWN).cloned().collect();
+            match first.is_empty() {
+                true => format!("0 {kind}s"),
+                false => format!(
+                    "{} {kind}s; the first ones are {}",
+                    ids.len(),
+                    quoted(&first)
+                ),
+            }
+        } else {
+            format!(
+                "{} {kind}s; similar {kind} ids: {}",
+                ids.len(),
+                quoted(&similar)
+            )
+        };
+        let hint = match similar.first() {
             Some(id) => format!(
                 "ids are matched exactly as written in the file; did you mean {}?",
-                text::quote_value(&id)
+                text::quote_value(id)
             ),
             None => "ids are matched exactly as written in the file".to_string(),
         };
@@ -310,9 +347,10 @@ impl Dataset {
     }
 }
 
-/// An id that differs from `wanted` only by surrounding spaces, letter case or leading
-/// zeros.
-fn near_id(wanted: &str, ids: &[String]) -> Option<String> {
+/// Up to `limit` ids like `wanted`: first those that differ only by surrounding spaces,
+/// letter case or leading zeros, then those a typo away (one edit for ids of up to four
+/// characters, two for longer ones), nearest first.
+pub fn similar_ids(wanted: &str, ids: &[String], limit: usize) -> Vec<String> {
     let fold = |id: &str| {
         let id = id.trim().to_lowercase();
         let stripped = id.trim_start_matches('0');
@@ -322,8 +360,51 @@ fn near_id(wanted: &str, ids: &[String]) -> Option<String> {
             stripped.to_string()
         }
     };
-    let wanted = fold(wanted);
-    ids.iter().find(|id| fold(id) == wanted).cloned()
+    let folded = fold(wanted);
+    let mut found: Vec<String> = ids
+        .iter()
+        .filter(|id| id.as_str() != wanted && fold(id) == folded)
+        .take(limit)
+        .cloned()
+        .collect();
+    let reach = if wanted.chars().count() <= 4 { 1 } else { 2 };
+    let mut typos: Vec<(usize, &String)> = ids
+        .iter()
+        .filter(|id| id.as_str() != wanted && !found.contains(id))
+        .filter_map(|id| {
+            let distance = edit_distance(wanted, id, reach)?;
+            // Replacing every character is no typo.
+            (distance < id.chars().count()).then_some((distance, id))
+        })
+        .collect();
+    typos.sort();
+    found.extend(
+        typos
+            .into_iter()
+            .take(limit.saturating_sub(found.len()))
+            .map(|(_, id)| id.clone()),
+    );
+    found
+}
+
+/// Levenshtein distance in characters, or `None` when it exceeds `reach`.
+fn edit_distance(a: &str, b: &str, reach: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > reach {
+        return None;
+    }
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    let distance = previous[b.len()];
+    (distance <= reach).then_some(distance)
 }
 
 fn dirty_ids(ids: &[String]) -> HashMap<u32, String> {
@@ -347,6 +428,21 @@ pub struct LoadOptions {
     pub rating_column: Option<String>,
     /// Item metadata file; looked for next to the ratings file when `None`.
     pub items_file: Option<PathBuf>,
+    /// How a weight or count column (Last.fm play counts, clicks) becomes the values the
+    /// algorithms see. Explicit ratings are always read as they are.
+    pub weights: Weights,
+}
+
+/// How weights and counts of implicit feedback are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Weights {
+    /// As written: a play count of 352,698 is the value 352,698. The rating-prediction
+    /// algorithms then predict play counts, and a few heavy users dominate.
+    #[default]
+    AsRead,
+    /// `log(1 + count)`: 0 → 0, 1 → 0.69, 9 → 2.30, 352,698 → 12.77. Compresses the long
+    /// tail of counts, as in the confidence weighting of Hu, Koren and Volinsky (2008).
+    Log,
 }
 
 /// Ratings files looked for when the path given is a folder, in order.
@@ -372,8 +468,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
         item: options.item_column.as_deref(),
         rating: options.rating_column.as_deref(),
     };
+    table.check_overlong(path)?;
     let roles = ratings::find_roles(path, &table, &requested)?;
-    let parsed = ratings::parse(path, &table, &roles)?;
+    let log_weights = options.weights == Weights::Log;
+    let parsed = ratings::parse(path, &table, &roles, log_weights)?;
 
     let mut layout = Layout::detect(path, &table.names, table.separator);
     if layout == Layout::MovieLensDat && parsed.item_ids.iter().all(|id| is_imdb_id(id)) {
@@ -382,7 +480,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
     let (scale, scale_source) = rating_scale(layout, &roles, &parsed.ratings);
 
     let mut warnings: Vec<String> = parsed.timestamp_note.iter().cloned().collect();
-    let metadata = item_metadata(path, layout, options, &mut warnings)?;
+    let (feedback, weight_note) = feedback(layout, &table, &roles, options.weights, &parsed);
+    warnings.extend(weight_note);
+    warnings.extend(scale_warning(roles.rating_is_weight, &parsed.ratings));
+    let metadata = item_metadata(path, layout, options, &parsed.item_ids, &mut warnings)?;
     let (item_titles, item_genres): (Vec<_>, Vec<_>) = parsed
         .item_ids
         .iter()
@@ -410,6 +511,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
         duplicates_resolved: parsed.duplicate_pairs,
         duplicate_policy: DUPLICATE_POLICY.to_string(),
         implicit: roles.rating_is_weight,
+        feedback,
         duplicate_rows_dropped: parsed.duplicate_rows_dropped,
         scale_source,
         items_with_titles: item_titles.iter().filter(|t| t.is_some()).count(),
@@ -439,8 +541,107 @@ fn separator_option(path: &Path, options: &LoadOptions) -> Result<Option<Separat
                 "{} is not a separator recscope reads",
                 text::quote_value(text)
             ),
-            "use --sep with one of , ; | :: tab space",
+            "use --sep with '::', tab, space, or one punctuation character such as , ; | :",
         )),
+    }
+}
+
+/// Ratings beyond this size (in absolute value) earn a warning: no rating scale in use
+/// comes near it (stars 1–5, 0–10, jokes −10 to 10, percentages 0–100).
+const WIDE_SCALE: f64 = 1e4;
+
+/// A warning when explicit ratings reach an implausible size.
+fn scale_warning(implicit: bool, ratings: &[Rating]) -> Option<String> {
+    if implicit {
+        return None;
+    }
+    let largest = ratings.iter().map(|r| r.value.abs()).fold(0.0, f64::max);
+    (largest > WIDE_SCALE).then(|| {
+        let scale = RatingScale::of_ratings(ratings);
+        format!(
+            "ratings span {} to {}, far beyond usual rating scales (1–5, 0–10, 0–100): \
+             errors such as RMSE are in these units and the largest ratings dominate \
+             means and similarities; check the rating column",
+            compact(scale.min),
+            compact(scale.max)
+        )
+    })
+}
+
+/// A number for a sentence: plain when short, else in scientific notation.
+fn compact(value: f64) -> String {
+    if value.abs() < 1e6 {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
+/// What the values of the file are, in words, and a note on weights used as ratings.
+fn feedback(
+    layout: Layout,
+    table: &table::Table,
+    roles: &ratings::Roles,
+    weights: Weights,
+    parsed: &ratings::Parsed,
+) -> (String, Option<String>) {
+    let column = |index: usize| {
+        if table.has_header {
+            format!("column {}", text::quote_value(&table.names[index]))
+        } else {
+            format!("column {}", index + 1)
+        }
+    };
+    let Some(index) = roles.rating else {
+        return (
+            "implicit, each user–item pair weighs 1 (no rating column)".to_string(),
+            None,
+        );
+    };
+    if !roles.rating_is_weight {
+        let note = (weights == Weights::Log).then(|| {
+            "ratings are explicit, so they are read as they are (the log transform applies \
+             to weights and counts only)"
+                .to_string()
+        });
+        return (format!("explicit ratings from {}", column(index)), note);
+    }
+    let what = weight_kind(layout, &table.names[index]);
+    let span = RatingScale::of_ratings(&parsed.ratings);
+    match weights {
+        Weights::AsRead => (
+            format!("implicit, weights from {} ({what}), as read", column(index)),
+            Some(format!(
+                "the {what} ({} to {}) are used as they are: the rating-prediction \
+                 algorithms treat them as ratings, so predictions and errors are in {what}; \
+                 reading them as log(1 + count) (--weights log) tames the largest",
+                compact(span.min),
+                compact(span.max)
+            )),
+        ),
+        Weights::Log => (
+            format!(
+                "implicit, weights from {} ({what}), read as log(1 + count)",
+                column(index)
+            ),
+            Some(format!(
+                "the {what} are read as log(1 + count), now {:.3} to {:.3}: predictions and \
+                 errors are on that scale",
+                span.min, span.max
+            )),
+        ),
+    }
+}
+
+/// What a weight column counts, from its name and the layout.
+fn weight_kind(layout: Layout, name: &str) -> &'static str {
+    match sniff::fold_name(name).as_str() {
+        _ if layout == Layout::LastFm => "play counts",
+        "plays" | "playcount" | "listens" => "play counts",
+        "clicks" => "click counts",
+        "views" => "view counts",
+        "count" | "counts" | "interactions" => "counts",
+        _ => "weights",
     }
 }
 
@@ -452,8 +653,10 @@ fn header_choice(options: &LoadOptions) -> Header {
         &options.rating_column,
     ];
     let names_a_column = requested.iter().any(|spec| {
-        spec.as_deref()
-            .is_some_and(|s| s.trim().parse::<usize>().is_err())
+        spec.as_deref().is_some_and(|s| {
+            let s = s.trim();
+            s.parse::<usize>().is_err() && !s.eq_ignore_ascii_case(ratings::NO_RATING_COLUMN)
+        })
     });
     if names_a_column {
         Header::Present
@@ -483,15 +686,19 @@ fn rating_scale(
 }
 
 /// Titles and genres from the items file given, or from the layout's companion file
-/// beside the ratings. A given file must read; a found one that does not only warns.
+/// beside the ratings. A given file must read and be of use (titles or genres for some
+/// of the rated items); a found one that does not read only warns.
 fn item_metadata(
     path: &Path,
     layout: Layout,
     options: &LoadOptions,
+    item_ids: &[String],
     warnings: &mut Vec<String>,
 ) -> Result<Option<(PathBuf, metadata::ItemMetadata)>, DataError> {
     if let Some(file) = &options.items_file {
-        return Ok(Some((file.clone(), metadata::read_items(file)?)));
+        let items = metadata::read_items(file)?;
+        check_items_of_use(file, &items, item_ids)?;
+        return Ok(Some((file.clone(), items)));
     }
     let Some(file) = metadata::find_beside(path, layout) else {
         return Ok(None);
@@ -503,6 +710,44 @@ fn item_metadata(
             Ok(None)
         }
     }
+}
+
+/// An items file asked for by name must describe some of the rated items.
+fn check_items_of_use(
+    file: &Path,
+    items: &metadata::ItemMetadata,
+    item_ids: &[String],
+) -> Result<(), DataError> {
+    let described = |info: &ItemInfo| info.title.is_some() || !info.genres.is_empty();
+    if !items.values().any(described) {
+        return Err(DataError::malformed(
+            file,
+            format!(
+                "the items file gives no titles or genres ({} ids read)",
+                items.len()
+            ),
+            "give --items a file with an id column and a title (or genres) column, e.g. \
+             movieId,title,genres",
+        ));
+    }
+    if !item_ids
+        .iter()
+        .any(|id| items.get(id).is_some_and(described))
+    {
+        let example = items.keys().next().map_or(String::new(), |id| {
+            format!(", e.g. {}", text::quote_value(id))
+        });
+        return Err(DataError::malformed(
+            file,
+            format!(
+                "none of the {} ids in the items file is an item of the ratings file{example}",
+                items.len()
+            ),
+            "check that --items belongs to this ratings file; ids are matched exactly as \
+             written",
+        ));
+    }
+    Ok(())
 }
 
 /// A folder's ratings file, or the path itself.

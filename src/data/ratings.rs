@@ -31,10 +31,14 @@ pub struct Requested<'a> {
     pub rating: Option<&'a str>,
 }
 
-const RATING_HINT: &str = "use --rating-col to name the rating column";
+/// Written as `--rating-col none`: the file has no rating column; each pair weighs 1.
+pub const NO_RATING_COLUMN: &str = "none";
 
 /// Finds the roles of the columns: requested ones first, then usual names in a header,
-/// then positions (user, item, rating, timestamp) in a file without one.
+/// then positions (user, item, rating, timestamp) in a file without one. A header with
+/// more than a user and an item column but no rating or weight column is an error (its
+/// third column might hold the ratings under an unusual name); `--rating-col none`
+/// reads such a file as implicit feedback.
 pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<Roles, DataError> {
     let by_name = |names: &[&str]| {
         table
@@ -43,6 +47,9 @@ pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<R
             .position(|n| names.contains(&fold_name(n).as_str()))
     };
     let named = table.has_header;
+    if table.names.len() < 2 {
+        return Err(one_column(path, table));
+    }
 
     let user = match requested.user {
         Some(spec) => resolve(path, table, spec, "user", "--user-col")?,
@@ -68,39 +75,48 @@ pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<R
         })?,
         None => 1,
     };
+    if user == item {
+        return Err(same_user_and_item(path, table, requested, user));
+    }
+    let no_rating = requested
+        .rating
+        .is_some_and(|spec| spec.trim().eq_ignore_ascii_case(NO_RATING_COLUMN))
+        && !table.names.iter().any(|n| fold_name(n) == NO_RATING_COLUMN);
     let (rating, rating_is_weight) = match requested.rating {
+        _ if no_rating => (None, true),
         Some(spec) => {
             let index = resolve(path, table, spec, "rating", "--rating-col")?;
+            if index == user || index == item {
+                let role = if index == user { "user" } else { "item" };
+                return Err(rating_clash(path, table, spec, index, role));
+            }
             let weight = sniff::WEIGHT_NAMES.contains(&fold_name(&table.names[index]).as_str());
             (Some(index), named && weight)
         }
-        None if named => match by_name(sniff::RATING_NAMES) {
-            Some(index) => (Some(index), false),
-            None => (by_name(sniff::WEIGHT_NAMES), true),
+        None if named => match (by_name(sniff::RATING_NAMES), by_name(sniff::WEIGHT_NAMES)) {
+            (Some(index), _) => (Some(index), false),
+            (None, Some(index)) => (Some(index), true),
+            (None, None) if named_columns(table) <= 2 => (None, true),
+            (None, None) => {
+                return Err(missing(
+                    path,
+                    table,
+                    "rating",
+                    "use --rating-col to name the rating column (a name or a position), \
+                     or --rating-col none to read the file as implicit feedback in which \
+                     every user–item pair weighs 1",
+                ));
+            }
         },
         None => ((table.names.len() > 2).then_some(2), false),
     };
+    let rating = rating.filter(|&r| r != user && r != item);
     let timestamp = if named {
         by_name(sniff::TIME_NAMES)
     } else {
         (table.names.len() > 3).then_some(3)
     };
-
-    if table.names.len() < 2 || user == item {
-        return Err(DataError::MissingColumn {
-            path: path.to_path_buf(),
-            role: "item column".to_string(),
-            found: table.list_columns(),
-            hint: "a ratings file needs a user and an item column; use --sep if the \
-                   separator was not recognised"
-                .to_string(),
-        });
-    }
-    let clash = |other: Option<usize>| other.is_some_and(|o| o == user || o == item);
-    if clash(rating) {
-        return Err(missing(path, table, "rating", RATING_HINT));
-    }
-    let timestamp = timestamp.filter(|&t| !clash(Some(t)) && Some(t) != rating);
+    let timestamp = timestamp.filter(|&t| t != user && t != item && Some(t) != rating);
     Ok(Roles {
         user,
         item,
@@ -108,6 +124,87 @@ pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<R
         timestamp,
         rating_is_weight: rating.is_none() || rating_is_weight,
     })
+}
+
+/// Columns with a name (a trailing separator on the header adds one without).
+fn named_columns(table: &Table) -> usize {
+    table.names.iter().filter(|n| !n.trim().is_empty()).count()
+}
+
+fn one_column(path: &Path, table: &Table) -> DataError {
+    let read_as = table
+        .separator
+        .map_or("with no separator".to_string(), |s| {
+            format!("as {}", s.describe())
+        });
+    let hint = match table.detected_separator {
+        Some(detected) => format!(
+            "the lines look {}: use --sep '{}', or leave --sep out to have it detected",
+            detected.describe(),
+            detected.flag()
+        ),
+        None => "a ratings file needs a user and an item column; check --sep, or leave it \
+                 out to have the separator detected"
+            .to_string(),
+    };
+    DataError::malformed(
+        path,
+        format!("every line is a single field when read {read_as}, so there is no item column"),
+        hint,
+    )
+}
+
+fn same_user_and_item(
+    path: &Path,
+    table: &Table,
+    requested: &Requested,
+    column: usize,
+) -> DataError {
+    let label = table.column_label(column);
+    let (message, hint) = match (requested.user, requested.item) {
+        (Some(_), Some(_)) => (
+            format!("the user and item columns are the same (column {label})"),
+            "give --user-col and --item-col different columns",
+        ),
+        (Some(spec), None) => (
+            format!(
+                "--user-col {} is column {label}, which is already the item column",
+                quote_value(spec)
+            ),
+            "give --user-col the user column, or name the item column with --item-col",
+        ),
+        (None, Some(spec)) => (
+            format!(
+                "--item-col {} is column {label}, which is already the user column",
+                quote_value(spec)
+            ),
+            "give --item-col the item column, or name the user column with --user-col",
+        ),
+        (None, None) => (
+            format!("the user and item columns are the same (column {label})"),
+            "name them with --user-col and --item-col",
+        ),
+    };
+    DataError::malformed(
+        path,
+        format!("{message} (columns found: {})", table.list_columns()),
+        hint,
+    )
+}
+
+fn rating_clash(path: &Path, table: &Table, spec: &str, index: usize, role: &str) -> DataError {
+    DataError::malformed(
+        path,
+        format!(
+            "--rating-col {} is column {}, which is already the {role} column (columns \
+             found: {})",
+            quote_value(spec),
+            table.column_label(index),
+            table.list_columns()
+        ),
+        "give --rating-col the column that holds the ratings, or --rating-col none for \
+         implicit feedback",
+    )
 }
 
 /// A requested column: a header name (exact, then folded), else a 1-based position.
@@ -213,7 +310,14 @@ pub fn encode_triples(triples: &[(&str, &str, f64)]) -> Parsed {
 
 /// Reads every row. Duplicate policy: the last rating of a pair in file order wins, and
 /// it takes the place of that last row; earlier rows of the pair are dropped.
-pub fn parse(path: &Path, table: &Table, roles: &Roles) -> Result<Parsed, DataError> {
+/// With `log_weights`, a weight (count) column is read as `log(1 + weight)`.
+pub fn parse(
+    path: &Path,
+    table: &Table,
+    roles: &Roles,
+    log_weights: bool,
+) -> Result<Parsed, DataError> {
+    let log_weights = log_weights && roles.rating_is_weight;
     let column = |index: usize| {
         table.column(index).ok_or_else(|| {
             DataError::malformed(
@@ -257,7 +361,13 @@ pub fn parse(path: &Path, table: &Table, roles: &Roles) -> Result<Parsed, DataEr
         let item = id_value(path, table, row, roles.item, raw_item, "item")?;
         let value = match (&mut values_iter, roles.rating) {
             (Some(iter), Some(index)) => {
-                rating_value(path, table, row, index, iter.next().flatten())?
+                let raw = iter.next().flatten();
+                let value = rating_value(path, table, row, index, raw)?;
+                if log_weights {
+                    log_weight(path, table, row, index, raw, value)?
+                } else {
+                    value
+                }
             }
             _ => 1.0,
         };
@@ -364,7 +474,17 @@ fn rating_value(
 ) -> Result<f64, DataError> {
     let text = raw.unwrap_or("").trim();
     let problem = match text.parse::<f64>() {
-        Ok(value) if value.is_finite() => return Ok(value),
+        Ok(value) if value.is_finite() && value.abs() <= MAX_RATING => return Ok(value),
+        Ok(value) if value.is_finite() => {
+            return Err(DataError::BadValue {
+                path: path.to_path_buf(),
+                place: table.place(row),
+                column: table.column_label(column),
+                value: quote_value(raw.unwrap_or("")),
+                problem: TOO_LARGE,
+                hint: TOO_LARGE_HINT,
+            });
+        }
         Ok(_) => "is not a finite number",
         Err(_) if text.is_empty() => "is empty: the line has no rating",
         Err(_) => "is not a number",
@@ -382,6 +502,37 @@ fn rating_value(
         problem,
         hint,
     })
+}
+
+/// The largest rating (in absolute value) recscope computes with. Sums of squares of
+/// ratings this size over millions of ratings stay far below `f64::MAX` (about 1.8e308),
+/// so no mean, variance or similarity overflows; no real rating scale comes near it.
+pub const MAX_RATING: f64 = 1e100;
+/// The problem stated for a rating above [`MAX_RATING`].
+pub const TOO_LARGE: &str = "is too large to compute with (ratings must lie within ±1e100)";
+pub const TOO_LARGE_HINT: &str = "fix or remove the line; if ratings really are this large, \
+                                  rescale them (divide by a power of ten) before loading";
+
+/// `log(1 + weight)` of a weight read from the file; a negative weight has no logarithm.
+fn log_weight(
+    path: &Path,
+    table: &Table,
+    row: usize,
+    column: usize,
+    raw: Option<&str>,
+    value: f64,
+) -> Result<f64, DataError> {
+    if value < 0.0 {
+        return Err(DataError::BadValue {
+            path: path.to_path_buf(),
+            place: table.place(row),
+            column: table.column_label(column),
+            value: quote_value(raw.unwrap_or("")),
+            problem: "is negative: weights read as log(1 + weight) must be 0 or more",
+            hint: "fix or remove the line, or read the weights as they are",
+        });
+    }
+    Ok(value.ln_1p())
 }
 
 /// Seconds since the epoch, written as an integer or a decimal.

@@ -40,6 +40,16 @@ impl Separator {
         }
     }
 
+    /// The separator as `--sep` takes it: `::`, `tab`, `space`, or the character.
+    pub fn flag(self) -> String {
+        match self {
+            Separator::DoubleColon => "::".to_string(),
+            Separator::Byte(b'\t') => "tab".to_string(),
+            Separator::Byte(b' ') => "space".to_string(),
+            Separator::Byte(other) => char::from(other).to_string(),
+        }
+    }
+
     /// Splits one line into fields, honouring double quotes when `quotes` is set.
     pub fn split(self, line: &str, quotes: bool) -> Vec<String> {
         match self {
@@ -66,7 +76,7 @@ fn split_quoted(line: &str, sep: char) -> Vec<String> {
 }
 
 /// Counts separator occurrences, outside double quotes for comma and semicolon.
-fn count_outside_quotes(line: &str, sep: u8) -> usize {
+pub fn count_outside_quotes(line: &str, sep: u8) -> usize {
     if !matches!(sep, b',' | b';') {
         return line.bytes().filter(|&b| b == sep).count();
     }

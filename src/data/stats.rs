@@ -39,6 +39,11 @@ pub struct Stats {
     pub scale: RatingScale,
     pub mean_rating: f64,
     pub implicit: bool,
+    /// What the values are, in words (explicit ratings, or implicit weights and how
+    /// they were read).
+    pub feedback: String,
+    /// What the loader noticed without stopping (see `LoadSummary::warnings`).
+    pub warnings: Vec<String>,
     /// Pairs that appeared more than once in the file, and the policy applied.
     pub duplicates_resolved: usize,
     pub duplicate_policy: String,
@@ -83,6 +88,8 @@ pub fn describe(dataset: &Dataset) -> Stats {
         scale: matrix.scale(),
         mean_rating: matrix.global_mean(),
         implicit: dataset.summary.implicit,
+        feedback: dataset.summary.feedback.clone(),
+        warnings: dataset.summary.warnings.clone(),
         duplicates_resolved: dataset.summary.duplicates_resolved,
         duplicate_policy: dataset.summary.duplicate_policy.clone(),
         format: dataset.summary.format.clone(),

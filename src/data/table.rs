@@ -22,7 +22,8 @@ pub enum Header {
 /// A file read as text columns.
 pub struct Table {
     pub frame: DataFrame,
-    /// Column names: the header's, or `column 1`, `column 2`, … without one.
+    /// Column names: the header's as written (quote them with `text::quote_value` to
+    /// show them), or `column 1`, `column 2`, … without one.
     pub names: Vec<String>,
     pub has_header: bool,
     /// The separator for delimited text; `None` for parquet.
@@ -31,6 +32,22 @@ pub struct Table {
     pub latin1: bool,
     /// The 1-based line of each data row (text files only).
     lines: Option<Vec<usize>>,
+    /// The separator the lines seem to use, when `--sep` gave another one.
+    pub detected_separator: Option<Separator>,
+    /// The first line with a non-empty field beyond the last column, if any.
+    pub overlong: Option<Overlong>,
+}
+
+/// Lines with more fields than the table has columns (polars drops the extra fields).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlong {
+    /// The first such line, 1-based.
+    pub line: usize,
+    /// The 1-based position of its first extra field with a value, and that value.
+    pub position: usize,
+    pub value: String,
+    /// How many lines have extra values.
+    pub lines: usize,
 }
 
 impl Table {
@@ -52,14 +69,13 @@ impl Table {
         })?;
         Ok(Table {
             frame,
-            names: names
-                .iter()
-                .map(|n| text::clean_text(n).into_owned())
-                .collect(),
+            names,
             has_header: true,
             separator: None,
             latin1: false,
             lines,
+            detected_separator: None,
+            overlong: None,
         })
     }
 
@@ -85,10 +101,38 @@ impl Table {
     /// A column as users read it: its name (with its position) or its position.
     pub fn column_label(&self, index: usize) -> String {
         if self.has_header {
-            format!("{} \"{}\"", index + 1, self.names[index])
+            format!("{} {}", index + 1, text::quote_value(&self.names[index]))
         } else {
             format!("{}", index + 1)
         }
+    }
+
+    /// An error for values beyond the last column, which would otherwise be dropped
+    /// unseen.
+    pub fn check_overlong(&self, path: &Path) -> Result<(), DataError> {
+        let Some(extra) = &self.overlong else {
+            return Ok(());
+        };
+        let width = if self.has_header {
+            format!("the header has {} columns", self.names.len())
+        } else {
+            format!("the first line has {} fields", self.names.len())
+        };
+        let others = match extra.lines {
+            1 => "the only such line".to_string(),
+            n => format!("{} lines are like it", n),
+        };
+        Err(DataError::malformed(
+            path,
+            format!(
+                "line {}, field {}: {} is one field too many: {width} ({others})",
+                extra.line,
+                extra.position,
+                text::quote_value(&extra.value)
+            ),
+            "fix or remove the line, or check the separator (--sep); extra fields are not \
+             dropped silently",
+        ))
     }
 
     /// The column names listed for an error message.
@@ -112,6 +156,7 @@ pub fn read(path: &Path, separator: Option<Separator>, header: Header) -> Result
         return read_parquet(path);
     }
     let bytes = std::fs::read(path).map_err(|e| DataError::unreadable(path, e))?;
+    check_text(path, &bytes)?;
     if super::json::is_json(path) {
         return super::json::read(path, &text::decode(&bytes));
     }
@@ -121,6 +166,36 @@ pub fn read(path: &Path, separator: Option<Separator>, header: Header) -> Result
 pub fn is_parquet(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"))
+}
+
+/// How much of a file is looked at to tell text from binary data.
+const TEXT_PROBE: usize = 8192;
+
+/// Refuses bytes that are not text: a NUL byte (binary data, or UTF-16 text), or more
+/// than one byte in ten a control character other than tab and line breaks.
+fn check_text(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
+    let probe = &bytes[..bytes.len().min(TEXT_PROBE)];
+    let controls = probe
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+        .count();
+    let nul = probe.iter().position(|&b| b == 0);
+    if nul.is_none() && controls * 10 <= probe.len() {
+        return Ok(());
+    }
+    let why = match nul {
+        Some(at) => format!("it holds a NUL byte at offset {at}"),
+        None => format!(
+            "{controls} of its first {} bytes are control characters",
+            probe.len()
+        ),
+    };
+    Err(DataError::malformed(
+        path,
+        format!("not a text file ({why})"),
+        "give delimited text (CSV, TSV, '::'), JSON lines or parquet; text in UTF-16 must \
+         be saved as UTF-8",
+    ))
 }
 
 /// One logical record of a text file and the line it starts on.
@@ -189,7 +264,20 @@ fn read_delimited(
             hint: "the file holds no lines; give a file with one rating per line".to_string(),
         });
     }
-    let separator = match separator.or_else(|| sniff::sniff_separator(&sample)) {
+    let sniffed = sniff::sniff_separator(&sample);
+    if separator == Some(Separator::Byte(b':')) && sniffed == Some(Separator::DoubleColon) {
+        return Err(DataError::malformed(
+            path,
+            format!(
+                "--sep ':' splits each '::' into two separators with an empty field between \
+                 (line 1: {})",
+                text::quote_value(sample[0])
+            ),
+            "did you mean --sep '::'? (or leave --sep out to have it detected)",
+        ));
+    }
+    let detected_separator = sniffed.filter(|s| separator.is_some_and(|given| given != *s));
+    let separator = match separator.or(sniffed) {
         Some(sep) => sep,
         None => {
             return Err(DataError::malformed(
@@ -242,7 +330,7 @@ fn read_delimited(
             format!(
                 "cannot parse as {} text: {}",
                 separator.describe(),
-                first_line(&e.to_string())
+                text::escape_controls(first_line(&e.to_string()))
             ),
             "check the separator (--sep) and that quotes are balanced",
         )
@@ -252,11 +340,13 @@ fn read_delimited(
         frame
             .get_column_names()
             .iter()
-            .map(|n| text::clean_text(n).into_owned())
+            .map(|n| n.to_string())
             .collect()
     } else {
         (1..=frame.width()).map(|k| format!("column {k}")).collect()
     };
+    let data_records = &records[usize::from(has_header)..];
+    let overlong = find_overlong(data_records, separator, quotes, frame.width());
     // Should polars split records differently (quotes), fall back to row numbers.
     let lines = (frame.height() == lines.len()).then_some(lines);
     Ok(Table {
@@ -266,7 +356,51 @@ fn read_delimited(
         separator: Some(separator),
         latin1,
         lines,
+        detected_separator,
+        overlong,
     })
+}
+
+/// Records with a non-empty field beyond `width` columns (empty ones, as left by a
+/// trailing separator, are harmless). Separators are counted first, so that only
+/// suspicious lines are split.
+fn find_overlong(
+    records: &[Record<'_>],
+    separator: Separator,
+    quotes: bool,
+    width: usize,
+) -> Option<Overlong> {
+    let mut found: Option<Overlong> = None;
+    for record in records {
+        let separators = match separator {
+            Separator::DoubleColon => record.text.matches("::").count(),
+            Separator::Byte(b) => sniff::count_outside_quotes(record.text, b),
+        };
+        if separators < width {
+            continue;
+        }
+        let fields = separator.split(record.text, quotes);
+        let Some((at, value)) = fields
+            .iter()
+            .enumerate()
+            .skip(width)
+            .find(|(_, f)| !f.trim().is_empty())
+        else {
+            continue;
+        };
+        match &mut found {
+            Some(first) => first.lines += 1,
+            None => {
+                found = Some(Overlong {
+                    line: record.line,
+                    position: at + 1,
+                    value: value.clone(),
+                    lines: 1,
+                })
+            }
+        }
+    }
+    found
 }
 
 /// Every column as text: no schema inference, so `0120735` stays `0120735`.
@@ -321,7 +455,10 @@ fn read_parquet(path: &Path) -> Result<Table, DataError> {
     let frame = ParquetReader::new(file).finish().map_err(|e| {
         DataError::malformed(
             path,
-            format!("cannot read as parquet: {e}"),
+            format!(
+                "cannot read as parquet: {}",
+                text::escape_controls(&e.to_string())
+            ),
             "check that the file is a complete parquet file",
         )
     })?;
@@ -330,7 +467,11 @@ fn read_parquet(path: &Path) -> Result<Table, DataError> {
         let text = column.cast(&DataType::String).map_err(|e| {
             DataError::malformed(
                 path,
-                format!("column \"{}\" cannot be read as text: {e}", column.name()),
+                format!(
+                    "column {} cannot be read as text: {}",
+                    text::quote_value(column.name()),
+                    text::escape_controls(&e.to_string())
+                ),
                 "store ids and ratings as numbers or strings",
             )
         })?;
@@ -339,7 +480,7 @@ fn read_parquet(path: &Path) -> Result<Table, DataError> {
     let names = frame
         .get_column_names()
         .iter()
-        .map(|n| text::clean_text(n).into_owned())
+        .map(|n| n.to_string())
         .collect();
     let frame = DataFrame::new(frame.height(), columns).map_err(|e| {
         DataError::malformed(
@@ -355,5 +496,7 @@ fn read_parquet(path: &Path) -> Result<Table, DataError> {
         separator: None,
         latin1: false,
         lines: None,
+        detected_separator: None,
+        overlong: None,
     })
 }

@@ -31,6 +31,10 @@ pub fn clean_text(text: &str) -> Cow<'_, str> {
     while let Some(c) = chars.next() {
         match c {
             '\u{1b}' => skip_escape_sequence(&mut chars),
+            // The one-character C1 forms of `ESC [` and `ESC ]` (a Latin-1 file can
+            // hold them as bytes 0x9B and 0x9D): their sequences go too.
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' => skip_string(&mut chars),
             '\t' | '\n' | '\r' => {
                 if !out.ends_with(' ') {
                     out.push(' ');
@@ -56,27 +60,33 @@ fn is_bidi_control(c: char) -> bool {
 /// final byte), OSC/DCS/APC/PM/SOS (`ESC ]` … BEL or `ESC \`), or ESC plus one character.
 fn skip_escape_sequence(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     match chars.next() {
-        Some('[') => {
-            for c in chars.by_ref() {
-                if ('\u{40}'..='\u{7e}').contains(&c) {
-                    break;
-                }
-            }
-        }
-        Some(']' | 'P' | '_' | '^' | 'X') => {
-            while let Some(c) = chars.next() {
-                if c == '\u{7}' {
-                    break;
-                }
-                if c == '\u{1b}' {
-                    if chars.peek() == Some(&'\\') {
-                        chars.next();
-                    }
-                    break;
-                }
-            }
-        }
+        Some('[') => skip_csi(chars),
+        Some(']' | 'P' | '_' | '^' | 'X') => skip_string(chars),
         _ => {}
+    }
+}
+
+/// Consumes a control sequence's parameters up to and including its final byte.
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Consumes a command string up to and including its terminator (BEL, `ESC \` or ST).
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        if c == '\u{7}' || c == '\u{9c}' {
+            break;
+        }
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'\\') {
+                chars.next();
+            }
+            break;
+        }
     }
 }
 
@@ -90,13 +100,30 @@ pub fn quote_value(value: &str) -> String {
             shown.push('…');
             break;
         }
-        if needs_cleaning(c) {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
+        push_escaped(&mut shown, c);
     }
     format!("\"{shown}\"")
+}
+
+/// Text for an error message, whole, with control characters shown as escapes as in
+/// [`quote_value`] (for messages of other libraries that may quote the file).
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_cleaning) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        push_escaped(&mut shown, c);
+    }
+    Cow::Owned(shown)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if needs_cleaning(c) {
+        out.extend(c.escape_default());
+    } else {
+        out.push(c);
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +144,9 @@ mod tests {
         assert_eq!(clean_text("a\u{1b}]0;title\u{7}b"), "ab");
         assert_eq!(clean_text("a\u{1b}]8;;x\u{1b}\\b"), "ab");
         assert_eq!(clean_text("bell\u{7}\u{9b}"), "bell");
+        // C1 forms: CSI (0x9B) and OSC (0x9D … ST 0x9C) go whole, like their ESC forms.
+        assert_eq!(clean_text("\u{9b}31mred"), "red");
+        assert_eq!(clean_text("a\u{9d}0;title\u{9c}b"), "ab");
         assert_eq!(clean_text("two\r\nlines"), "two lines");
         assert_eq!(clean_text("rtl\u{202E}txt"), "rtltxt");
         assert!(matches!(clean_text("Amélie (2001)"), Cow::Borrowed(_)));
@@ -129,5 +159,7 @@ mod tests {
             quote_value(&"x".repeat(45)),
             format!("\"{}…\"", "x".repeat(40))
         );
+        assert_eq!(escape_controls("a\u{7}b"), "a\\u{7}b");
+        assert!(matches!(escape_controls("plain"), Cow::Borrowed(_)));
     }
 }
