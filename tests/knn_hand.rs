@@ -344,3 +344,80 @@ fn predictions_are_clipped_and_say_so() {
     assert_close(p.value, 5.0);
     assert!(p.explanation.notes.iter().any(|n| n.contains("clipped")));
 }
+
+/// Every cell of `matrix` predicts the same value with both models.
+fn assert_same_predictions(a: &dyn Model, b: &dyn Model, matrix: &RatingMatrix) {
+    for user in 0..matrix.n_users() as u32 {
+        for item in 0..matrix.n_items() as u32 {
+            assert_eq!(
+                a.predict_value(user, item),
+                b.predict_value(user, item),
+                "user {user}, item {item}"
+            );
+        }
+    }
+}
+
+#[test]
+fn refit_with_a_new_k_keeps_the_similarities_and_matches_a_fresh_fit() {
+    let m = first_matrix();
+    for name in ["knn_basic", "knn_means", "knn_zscore", "knn_baseline"] {
+        let spec = algorithms::find(name).unwrap();
+        let model = fit(name, &m, &["sim=cosine"]);
+        for settings in [["sim=cosine", "k=1"], ["sim=cosine", "min_k=3"]] {
+            let owned: Vec<String> = settings.iter().map(|s| s.to_string()).collect();
+            let params = spec.parse_params(&owned).unwrap();
+            let refitted = model
+                .refit(&params, &Progress::none())
+                .expect("only k or min_k changed: a refit")
+                .unwrap();
+            let fresh = fit(name, &m, &settings);
+            assert_same_predictions(refitted.as_ref(), fresh.as_ref(), &m);
+        }
+    }
+
+    // By hand, basic user-based cosine, U1 × C: U2 (4) and U3 (5) both have
+    // similarity 1. With k = 1 only U2 (rated C first) is kept: 4. With min_k = 3
+    // two neighbours are too few: the global mean 28/7 = 4. With k = 40: 4.5.
+    let spec = algorithms::find("knn_basic").unwrap();
+    let model = fit("knn_basic", &m, &["sim=cosine"]);
+    assert_close(model.predict_value(0, 2), 4.5);
+    let refit = |settings: &[&str]| {
+        let owned: Vec<String> = settings.iter().map(|s| s.to_string()).collect();
+        let params = spec.parse_params(&owned).unwrap();
+        model.refit(&params, &Progress::none())
+    };
+    let k1 = refit(&["sim=cosine", "k=1"]).unwrap().unwrap();
+    assert_close(predict(k1.as_ref(), 0, 2).value, 4.0);
+    let min_k3 = refit(&["sim=cosine", "min_k=3"]).unwrap().unwrap();
+    let p = predict(min_k3.as_ref(), 0, 2);
+    assert_close(p.value, 4.0);
+    assert!(p.explanation.fallback.is_some());
+
+    // A different measure or direction changes the similarities: fit from scratch.
+    assert!(refit(&["sim=msd"]).is_none());
+    assert!(refit(&["sim=cosine", "user_based=false"]).is_none());
+    assert!(refit(&["sim=cosine", "min_support=2"]).is_none());
+}
+
+#[test]
+fn a_known_cell_says_its_own_rating_takes_part_and_basic_deviations_are_ratings() {
+    // U1 × A is known (5). Raters of A: U1 itself (similarity 1, rating 5) and U2
+    // (cosine 1, rating 3): basic (5 + 3) / 2 = 4.
+    let m = first_matrix();
+    let p = predict(fit("knn_basic", &m, &["sim=cosine"]).as_ref(), 0, 0);
+    assert_close(p.value, 4.0);
+    assert_eq!(p.explanation.neighbours[0].neighbour, Entity::User(0));
+    let notes = p.explanation.notes.join("\n");
+    assert!(notes.contains("among its own neighbours"), "{notes}");
+    assert!(notes.contains("deviation is its rating itself"), "{notes}");
+    for n in &p.explanation.neighbours {
+        assert_eq!(n.deviation, n.rating);
+    }
+
+    // U1 × C is unknown: U1 is not a rater of C, so no such note.
+    let p = predict(fit("knn_means", &m, &["sim=cosine"]).as_ref(), 0, 2);
+    let notes = p.explanation.notes.join("\n");
+    assert!(!notes.contains("own neighbours"), "{notes}");
+    assert!(!notes.contains("deviation is its rating itself"), "{notes}");
+}

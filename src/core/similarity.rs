@@ -751,6 +751,14 @@ impl Similarities {
         }
     }
 
+    /// The most neighbours each entity's list holds; `None` when dense.
+    pub fn list_len(&self) -> Option<usize> {
+        match &self.storage {
+            Storage::Dense(_) => None,
+            Storage::Lists(lists) => Some(lists.list_len),
+        }
+    }
+
     /// Whether every pair's similarity is held (dense storage).
     pub fn is_dense(&self) -> bool {
         matches!(self.storage, Storage::Dense(_))

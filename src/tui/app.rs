@@ -318,9 +318,15 @@ impl App {
         };
         let matrix = self.dataset.matrix.clone();
         let task_params = params.clone();
+        // The same algorithm may refit cheaply (k-NN keeps its similarities).
+        let current = (self.model.as_ref())
+            .filter(|fitted| fitted.spec.name == spec.name)
+            .map(|fitted| Arc::clone(&fitted.model));
         self.submit(Lane::Model, move |progress| {
+            let refitted = current.and_then(|model| model.refit(&task_params, progress));
             JobOutput::Model(
-                spec.fit_model(matrix, &task_params, progress)
+                refitted
+                    .unwrap_or_else(|| spec.fit_model(matrix, &task_params, progress))
                     .map(Arc::<dyn Model>::from),
             )
         });

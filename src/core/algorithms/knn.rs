@@ -285,13 +285,14 @@ fn fit_flavour(
 pub struct KnnModel {
     matrix: Arc<RatingMatrix>,
     settings: KnnSettings,
-    similarities: Similarities,
+    /// Shared with models refitted from this one for another `k` or `min_k`.
+    similarities: Arc<Similarities>,
     /// Mean rating per user (user-based) or item; means and z-score flavours.
     means: Vec<f64>,
     /// Standard deviation per user (item), the overall one where it is 0; z-score.
     sigmas: Vec<f64>,
     /// Fitted biases; baseline flavour only.
-    biases: Option<Biases>,
+    biases: Option<Arc<Biases>>,
 }
 
 /// One neighbour kept for a prediction.
@@ -350,10 +351,10 @@ impl KnnModel {
         let mut model = KnnModel {
             matrix,
             settings,
-            similarities,
+            similarities: Arc::new(similarities),
             means: Vec::new(),
             sigmas: Vec::new(),
-            biases,
+            biases: biases.map(Arc::new),
         };
         if matches!(settings.flavour, Flavour::Means | Flavour::ZScore) {
             model.fit_means_and_spreads();
@@ -377,6 +378,31 @@ impl KnnModel {
 
     pub fn settings(&self) -> &KnnSettings {
         &self.settings
+    }
+
+    /// This model with another `k` and `min_k`, sharing its similarities, biases,
+    /// means and spreads: nothing is recomputed. `None` when `settings` differ in
+    /// anything else, or when the neighbour lists fitted for the old `k` would be
+    /// too short or too long for the new one (see [`Layout::for_k`]).
+    pub fn with_neighbour_counts(&self, settings: KnnSettings) -> Option<KnnModel> {
+        let same_fit = KnnSettings {
+            k: self.settings.k,
+            min_k: self.settings.min_k,
+            ..settings
+        } == self.settings;
+        // The storage a fresh fit with the new k would choose must be this one.
+        let layout = Layout::for_k(settings.k);
+        let fresh_list_len =
+            (self.similarities.len() > layout.dense_max).then_some(layout.list_len.max(1));
+        let same_lists = fresh_list_len == self.similarities.list_len();
+        (same_fit && same_lists).then(|| KnnModel {
+            matrix: Arc::clone(&self.matrix),
+            settings,
+            similarities: Arc::clone(&self.similarities),
+            means: self.means.clone(),
+            sigmas: self.sigmas.clone(),
+            biases: self.biases.clone(),
+        })
     }
 
     /// The fitted similarities the neighbours are chosen by.
@@ -658,6 +684,25 @@ impl KnnModel {
             })
             .collect();
         explanation.raw = raw;
+        let (target, neighbours) = if self.user_based() {
+            ("user", "users")
+        } else {
+            ("item", "items")
+        };
+        if kept.iter().any(|n| n.neighbour == x) {
+            explanation = explanation.with_note(&format!(
+                "this cell's rating is in the training data, so the {target} itself is \
+                 among its own neighbours (similarity 1) and its known rating takes part, \
+                 as in Surprise"
+            ));
+        }
+        if self.settings.flavour == Flavour::Basic {
+            explanation = explanation.with_note(&format!(
+                "basic flavour: nothing is subtracted, so each neighbour's deviation is \
+                 its rating itself and the prediction is the similarity-weighted average \
+                 of the {neighbours}' ratings"
+            ));
+        }
         if self.settings.flavour == Flavour::ZScore {
             let symbol = if self.user_based() { "σ_u" } else { "σ_i" };
             explanation = explanation.with_note(&format!(
@@ -762,6 +807,23 @@ impl Model for KnnModel {
 
     fn matrix(&self) -> &RatingMatrix {
         &self.matrix
+    }
+
+    fn refit(
+        &self,
+        params: &Params,
+        progress: &Progress,
+    ) -> Option<Result<Box<dyn Model>, FitError>> {
+        let settings = match KnnSettings::from_params(self.settings.flavour, params) {
+            Ok(settings) => settings,
+            Err(error) => return Some(Err(error)),
+        };
+        if let Err(cancelled) = progress.check() {
+            return Some(Err(cancelled.into()));
+        }
+        let model = self.with_neighbour_counts(settings)?;
+        progress.report(1.0, "neighbour counts changed; similarities kept");
+        Some(Ok(Box::new(model)))
     }
 }
 

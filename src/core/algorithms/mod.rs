@@ -54,6 +54,19 @@ pub trait Model: Send + Sync {
     /// The matrix the model was fitted on.
     fn matrix(&self) -> &RatingMatrix;
 
+    /// This model with other parameters, when that is cheaper than fitting from
+    /// scratch: e.g. a k-NN model whose `k` changed keeps its similarities. `None`
+    /// means there is no cheaper way (the default): fit anew. `params` are for the
+    /// same algorithm this model was fitted as; the result predicts exactly as a
+    /// fresh fit with `params` on the same matrix would.
+    fn refit(
+        &self,
+        _params: &Params,
+        _progress: &Progress,
+    ) -> Option<Result<Box<dyn Model>, FitError>> {
+        None
+    }
+
     /// The `n` items with the highest predicted value among those `user` has not
     /// rated, best first; ties go to the lower item index.
     fn recommend(&self, user: UserIndex, n: usize) -> Vec<(ItemIndex, f64)> {

@@ -1,0 +1,130 @@
+//! The explorer refits a k-NN model without recomputing its similarities when only
+//! the number of neighbours changes.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use recscope::core::algorithms::{AlgorithmSpec, FitError, Model, REGISTRY, knn};
+use recscope::core::matrix::{Rating, RatingMatrix, RatingScale};
+use recscope::core::params::{ParamValue, Params};
+use recscope::core::progress::Progress;
+use recscope::data::Dataset;
+use recscope::tui::app::{App, Window, update};
+use recscope::tui::keys::{Action, KeyMap};
+use recscope::tui::theme::Theme;
+use recscope::tui::worker::WorkerEvent;
+
+/// How often the counted k-NN below was fitted from scratch.
+static FITS: AtomicUsize = AtomicUsize::new(0);
+
+fn counted_fit(
+    matrix: Arc<RatingMatrix>,
+    params: &Params,
+    progress: &Progress,
+) -> Result<Box<dyn Model>, FitError> {
+    FITS.fetch_add(1, Ordering::SeqCst);
+    (knn::KNN_BASIC.fit)(matrix, params, progress)
+}
+
+/// k-NN (basic) that counts its fits from scratch.
+const COUNTED_KNN: AlgorithmSpec = AlgorithmSpec {
+    fit: counted_fit,
+    ..knn::KNN_BASIC
+};
+
+static ALGORITHMS: &[AlgorithmSpec] = &[REGISTRY[0], COUNTED_KNN];
+
+/// The first matrix: U1 (A 5, B 4), U2 (A 3, C 4, D 2), U3 (B 5, C 5).
+fn tiny() -> Dataset {
+    let cells = [
+        (0, 0, 5.0),
+        (0, 1, 4.0),
+        (1, 0, 3.0),
+        (1, 2, 4.0),
+        (1, 3, 2.0),
+        (2, 1, 5.0),
+        (2, 2, 5.0),
+    ];
+    let ratings: Vec<Rating> = cells
+        .iter()
+        .map(|&(user, item, value)| Rating { user, item, value })
+        .collect();
+    let scale = RatingScale { min: 1.0, max: 5.0 };
+    let matrix = RatingMatrix::new(3, 4, &ratings, scale).unwrap();
+    Dataset::new(
+        matrix,
+        (1..=3).map(|k| format!("U{k}")).collect(),
+        (1..=4).map(|k| format!("i{k}")).collect(),
+        vec![None; 4],
+        vec![Vec::new(); 4],
+        ratings,
+        None,
+        recscope::data::LoadSummary::default(),
+    )
+}
+
+fn settle(app: &mut App) {
+    while !app.outbox.is_empty() {
+        for job in std::mem::take(&mut app.outbox) {
+            let (lane, generation) = (job.lane, job.generation);
+            let output = job.run_here();
+            app.on_worker(WorkerEvent::Done {
+                lane,
+                generation,
+                elapsed: Duration::from_millis(3),
+                output,
+            });
+        }
+    }
+}
+
+#[test]
+fn changing_k_refits_without_fitting_from_scratch() {
+    let keys = KeyMap::defaults().unwrap();
+    let theme = Theme::defaults().unwrap();
+    let mut app = App::with_algorithms(tiny(), "tiny.csv", keys, theme, ALGORITHMS);
+    app.set_window(Window {
+        rows: 10,
+        columns: 10,
+    });
+    settle(&mut app);
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    let fits = FITS.load(Ordering::SeqCst);
+    assert_eq!(fits, 1, "choosing k-NN fits it once");
+
+    let k = |app: &App| match app.current_params().unwrap().get("k") {
+        Some(ParamValue::Int(k)) => *k,
+        other => panic!("k is {other:?}"),
+    };
+    let before = k(&app);
+    assert!(before > 1, "k starts at {before}");
+    update(&mut app, Action::DecreaseK);
+    settle(&mut app);
+    assert_eq!(k(&app), before - 1);
+    let params = app.current_params().unwrap().clone();
+    assert_eq!(
+        FITS.load(Ordering::SeqCst),
+        1,
+        "k changed: refitted, not fitted"
+    );
+
+    // The refitted model predicts as a fresh fit with k = 1 does.
+    let shown = app.model.as_ref().unwrap().model.clone();
+    let fresh =
+        (knn::KNN_BASIC.fit)(app.dataset.matrix.clone(), &params, &Progress::none()).unwrap();
+    for user in 0..3 {
+        for item in 0..4 {
+            assert_eq!(
+                shown.predict_value(user, item),
+                fresh.predict_value(user, item)
+            );
+        }
+    }
+
+    // Another measure changes the similarities: a fit from scratch.
+    update(&mut app, Action::NextSimilarity);
+    settle(&mut app);
+    assert_eq!(FITS.load(Ordering::SeqCst), 2);
+}
