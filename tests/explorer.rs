@@ -523,6 +523,12 @@ fn the_neighbours_panel_lists_similar_users_then_items() {
     // rater; each pair has one co-rating, so cosine 1.
     let list = app.neighbours.clone().unwrap();
     assert_eq!(list.of, Entity::Item(0));
-    let indices: Vec<u32> = list.rows.unwrap().unwrap().iter().map(|r| r.index).collect();
+    let indices: Vec<u32> = list
+        .rows
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(|r| r.index)
+        .collect();
     assert_eq!(indices, vec![1, 2, 3]);
 }
