@@ -5,8 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::algorithms::FitError;
+use super::algorithms::support;
 use super::matrix::{ItemIndex, RatingMatrix, UserIndex};
-use super::progress::{Cancelled, Progress};
+use super::progress::Progress;
 
 /// Fitted biases: `μ`, one `b_u` per user and one `b_i` per item (zero when unknown).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,7 +56,7 @@ impl Biases {
         matrix: &RatingMatrix,
         method: BiasMethod,
         progress: &Progress,
-    ) -> Result<Self, Cancelled> {
+    ) -> Result<Self, FitError> {
         let mut biases = Biases {
             global_mean: matrix.global_mean(),
             user: vec![0.0; matrix.n_users()],
@@ -70,6 +72,8 @@ impl Biases {
                     progress.check()?;
                     biases.als_items(matrix, reg_item);
                     biases.als_users(matrix, reg_user);
+                    let hint = "lower reg_user and reg_item never helps here: rescale the ratings";
+                    biases.ensure_finite("ALS of the biases", epoch, "", hint, matrix)?;
                     progress.report((epoch + 1) as f64 / epochs as f64, "biases (ALS)");
                 }
             }
@@ -81,11 +85,39 @@ impl Biases {
                 for epoch in 0..epochs {
                     progress.check()?;
                     biases.sgd_epoch(matrix, reg, learning_rate);
+                    let hint = support::learning_rate_hint("learning_rate", learning_rate, 0.005);
+                    let cause = format!("with learning_rate {learning_rate}");
+                    biases.ensure_finite("SGD of the biases", epoch, &cause, &hint, matrix)?;
                     progress.report((epoch + 1) as f64 / epochs as f64, "biases (SGD)");
                 }
             }
         }
         Ok(biases)
+    }
+
+    /// `Err` when an epoch left a bias NaN or infinite (see
+    /// [`support::ensure_finite`]).
+    fn ensure_finite(
+        &self,
+        fit: &str,
+        epoch: usize,
+        cause: &str,
+        hint: &str,
+        matrix: &RatingMatrix,
+    ) -> Result<(), FitError> {
+        // Users and items without ratings are never used (their bias reads as 0 in
+        // predictions); with no regularisation ALS leaves them at 0 / 0.
+        let known = |values: &[f64], count: &dyn Fn(usize) -> usize| -> Vec<f64> {
+            values
+                .iter()
+                .enumerate()
+                .filter(|&(index, _)| count(index) > 0)
+                .map(|(_, &value)| value)
+                .collect()
+        };
+        let user = known(&self.user, &|u| matrix.user_count(u as UserIndex));
+        let item = known(&self.item, &|i| matrix.item_count(i as ItemIndex));
+        support::ensure_finite(fit, epoch, cause, hint, matrix, &[&user, &item])
     }
 
     fn als_items(&mut self, matrix: &RatingMatrix, reg_item: f64) {

@@ -599,8 +599,9 @@ fn mean_or_zero(values: &[f64]) -> f64 {
 fn fit_default_biases(matrix: &RatingMatrix) -> Biases {
     match Biases::fit(matrix, BiasMethod::default(), &Progress::none()) {
         Ok(biases) => biases,
-        // Progress::none() is never cancelled; zero biases are the neutral stand-in.
-        Err(Cancelled) => Biases {
+        // Progress::none() is never cancelled, and ALS diverges only when the ratings
+        // overflow f64; zero biases are the neutral stand-in.
+        Err(_) => Biases {
             global_mean: matrix.global_mean(),
             user: vec![0.0; matrix.n_users()],
             item: vec![0.0; matrix.n_items()],

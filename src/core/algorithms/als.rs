@@ -73,7 +73,7 @@ const ALS_PARAMS: &[ParamSpec] = &[
         name: "seed",
         kind: ParamKind::Int {
             min: 0,
-            max: i64::MAX,
+            max: u32::MAX as i64,
             default: 0,
         },
         help: "seed of the random initial factors",
@@ -141,6 +141,14 @@ fn fit_als(
             fixed_bias: &user_bias,
         };
         solver.solve_all(&items, &mut item_factors, &mut item_bias);
+        support::ensure_finite(
+            "ALS",
+            epoch,
+            &format!("with reg {reg}"),
+            "raise reg, or rescale the ratings to a smaller range",
+            &matrix,
+            &[&user_factors, &item_factors, &user_bias, &item_bias],
+        )?;
         progress.report((epoch + 1) as f64 / epochs as f64, "ALS alternations");
     }
 

@@ -343,7 +343,7 @@ const RANDOM_PARAMS: &[ParamSpec] = &[ParamSpec {
     name: "seed",
     kind: ParamKind::Int {
         min: 0,
-        max: i64::MAX,
+        max: u32::MAX as i64,
         default: 0,
     },
     help: "seed of the draws; the same seed gives the same value for a cell",

@@ -49,7 +49,7 @@ const COCLUSTERING_PARAMS: &[ParamSpec] = &[
         name: "seed",
         kind: ParamKind::Int {
             min: 0,
-            max: i64::MAX,
+            max: u32::MAX as i64,
             default: 0,
         },
         help: "seed of the random initial clusters",
@@ -121,6 +121,26 @@ fn cluster_means(
     }
 }
 
+impl ClusterMeans {
+    /// `Err` when a mean is NaN or infinite (sums of ratings that overflow `f64`).
+    fn ensure_finite(
+        &self,
+        epoch: usize,
+        matrix: &RatingMatrix,
+        user_mean: &[f64],
+        item_mean: &[f64],
+    ) -> Result<(), FitError> {
+        support::ensure_finite(
+            "co-clustering",
+            epoch,
+            "",
+            "rescale the ratings to a smaller range",
+            matrix,
+            &[&self.user, &self.item, &self.block, user_mean, item_mean],
+        )
+    }
+}
+
 /// Index of the smallest error; the first on ties.
 fn argmin(errors: &[f64]) -> usize {
     let mut best = 0;
@@ -160,6 +180,7 @@ fn fit_coclustering(
     for epoch in 0..epochs {
         progress.check()?;
         let means = cluster_means(&matrix, &user_cluster, &item_cluster, n_uc, n_ic);
+        means.ensure_finite(epoch, &matrix, &user_mean, &item_mean)?;
         for user in 0..matrix.n_users() {
             let (items, ratings) = matrix.user_ratings(user as UserIndex);
             if items.is_empty() {
@@ -199,6 +220,7 @@ fn fit_coclustering(
     }
 
     let means = cluster_means(&matrix, &user_cluster, &item_cluster, n_uc, n_ic);
+    means.ensure_finite(epochs, &matrix, &user_mean, &item_mean)?;
     Ok(Box::new(CoClustering {
         matrix,
         user_cluster,

@@ -162,7 +162,7 @@ const LEARNING_RATE: ParamSpec = ParamSpec {
     name: "learning_rate",
     kind: ParamKind::Float {
         min: 0.0,
-        max: 1e3,
+        max: 1.0,
         default: 0.005,
     },
     help: "SGD step size",

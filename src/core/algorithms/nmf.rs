@@ -91,7 +91,7 @@ const NMF_PARAMS: &[ParamSpec] = &[
         name: "seed",
         kind: ParamKind::Int {
             min: 0,
-            max: i64::MAX,
+            max: u32::MAX as i64,
             default: 0,
         },
         help: "seed of the random initial factors",
@@ -171,10 +171,26 @@ fn fit_nmf(
     let rate_user = params.float("learning_rate_bias_user", 0.005);
     let rate_item = params.float("learning_rate_bias_item", 0.005);
     let low = params.float("init_low", 0.0);
-    let high = params.float("init_high", 1.0).max(low);
+    let high = params.float("init_high", 1.0);
     if low < 0.0 {
         return Err(FitError::Unsuitable(format!(
             "init_low is {low}, but NMF factors must start non-negative; set init_low=0"
+        )));
+    }
+    if low > high {
+        return Err(FitError::Unsuitable(format!(
+            "init_low ({low}) is above init_high ({high}); the initial factors are drawn \
+             between the two, so set init_low ≤ init_high"
+        )));
+    }
+    let lowest = matrix
+        .ratings()
+        .map(|rating| rating.value)
+        .fold(f64::INFINITY, f64::min);
+    if lowest < 0.0 {
+        return Err(FitError::Unsuitable(format!(
+            "NMF needs ratings ≥ 0; the lowest rating is {lowest}. Shift the ratings so \
+             that the lowest is 0, or use svd, which takes any sign"
         )));
     }
 
@@ -231,6 +247,31 @@ fn fit_nmf(
             |i| matrix.item_count(i as ItemIndex),
             reg_item,
         );
+        let cause = if biased {
+            format!(
+                "with learning_rate_bias_user {rate_user} and learning_rate_bias_item \
+                 {rate_item}"
+            )
+        } else {
+            String::new()
+        };
+        let hint = if biased {
+            support::learning_rate_hint(
+                "learning_rate_bias_user (and _item)",
+                rate_user.max(rate_item),
+                0.005,
+            )
+        } else {
+            "rescale the ratings to a smaller range".to_string()
+        };
+        support::ensure_finite(
+            "NMF",
+            epoch,
+            &cause,
+            &hint,
+            &matrix,
+            &[&user_factors, &item_factors, &user_bias, &item_bias],
+        )?;
         progress.report((epoch + 1) as f64 / epochs as f64, "NMF epochs");
     }
 

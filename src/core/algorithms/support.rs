@@ -4,6 +4,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::FitError;
 use crate::core::explain::{FactorTerm, FallbackReason};
 use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
 use crate::core::params::Params;
@@ -76,6 +77,68 @@ pub(crate) fn factor_terms(user: &[f64], item: &[f64]) -> Vec<FactorTerm> {
             .then(a.factor.cmp(&b.factor))
     });
     terms
+}
+
+/// Ratings whose magnitude exceeds this overflow `f64` when squared, which every
+/// least-squares fit does.
+pub(crate) const LARGEST_SQUARABLE: f64 = 1e150;
+
+/// `Err` naming the fit, the epoch (counted from 1) and a hint when any value of
+/// `arrays` is NaN or infinite after that epoch. `cause` says which setting drove the
+/// updates (e.g. "with learning_rate 0.3"); `hint` what to try instead.
+pub(crate) fn ensure_finite(
+    fit: &str,
+    epoch: usize,
+    cause: &str,
+    hint: &str,
+    matrix: &RatingMatrix,
+    arrays: &[&[f64]],
+) -> Result<(), FitError> {
+    if arrays
+        .iter()
+        .all(|values| values.iter().all(|v| v.is_finite()))
+    {
+        return Ok(());
+    }
+    let scale = matrix.scale();
+    let largest = scale.min.abs().max(scale.max.abs());
+    let hint = if largest > LARGEST_SQUARABLE {
+        format!(
+            "ratings as large as {largest:e} overflow when squared; rescale them to a \
+             smaller range"
+        )
+    } else {
+        hint.to_string()
+    };
+    let cause = if cause.is_empty() {
+        String::new()
+    } else {
+        format!(" {cause}")
+    };
+    Err(FitError::Unsuitable(format!(
+        "{fit} diverged at epoch {}{cause}: some parameters are no longer finite \
+         numbers; {hint}",
+        epoch + 1
+    )))
+}
+
+/// The hint after an SGD divergence: a learning rate ten times smaller, and no
+/// larger than the usual default.
+pub(crate) fn learning_rate_hint(name: &str, rate: f64, default: f64) -> String {
+    let smaller = (rate / 10.0).min(default);
+    format!("try {name}={smaller} or lower")
+}
+
+/// A value every model can fall back to when its formula gives NaN or infinity: the
+/// global mean when finite, else the middle of the rating scale.
+pub(crate) fn finite_fallback(matrix: &RatingMatrix) -> f64 {
+    let mean = matrix.global_mean();
+    if mean.is_finite() {
+        return mean;
+    }
+    let scale = matrix.scale();
+    let middle = scale.min / 2.0 + scale.max / 2.0;
+    if middle.is_finite() { middle } else { 0.0 }
 }
 
 /// Matrices shared by the algorithms' tests.

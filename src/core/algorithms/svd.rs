@@ -23,7 +23,7 @@ const SEED: ParamSpec = ParamSpec {
     name: "seed",
     kind: ParamKind::Int {
         min: 0,
-        max: i64::MAX,
+        max: u32::MAX as i64,
         default: 0,
     },
     help: "seed of the random initial factors",
@@ -58,10 +58,10 @@ const fn learning_rate(default: f64) -> ParamSpec {
         name: "learning_rate",
         kind: ParamKind::Float {
             min: 0.0,
-            max: 1.0,
+            max: 0.1,
             default,
         },
-        help: "step size γ of every update",
+        help: "step size γ of every update (large ones diverge; the fit then stops with an error)",
     }
 }
 
@@ -286,6 +286,27 @@ impl Sgd {
     }
 }
 
+impl Sgd {
+    /// `Err` naming the learning rate when an epoch left a parameter NaN or infinite.
+    fn ensure_finite(
+        &self,
+        fit: &str,
+        epoch: usize,
+        matrix: &RatingMatrix,
+        arrays: &[&[f64]],
+    ) -> Result<(), FitError> {
+        let rate = self.learning_rate;
+        support::ensure_finite(
+            &format!("{fit} (SGD)"),
+            epoch,
+            &format!("with learning_rate {rate}"),
+            &support::learning_rate_hint("learning_rate", rate, 0.005),
+            matrix,
+            arrays,
+        )
+    }
+}
+
 fn fit_svd(
     matrix: Arc<RatingMatrix>,
     params: &Params,
@@ -325,6 +346,12 @@ fn fit_svd(
                 sgd_step(user_vector, item_vector, error, rate, reg);
             }
         }
+        sgd.ensure_finite(
+            "SVD",
+            epoch,
+            &matrix,
+            &[&user_factors, &item_factors, &user_bias, &item_bias],
+        )?;
         progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD epochs");
     }
 
@@ -442,6 +469,18 @@ fn fit_svdpp(
                 }
             }
         }
+        sgd.ensure_finite(
+            "SVD++",
+            epoch,
+            &matrix,
+            &[
+                &user_factors,
+                &item_factors,
+                &implicit_factors,
+                &user_bias,
+                &item_bias,
+            ],
+        )?;
         progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD++ epochs");
     }
 
