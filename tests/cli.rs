@@ -278,3 +278,138 @@ fn stats_json_counts_the_tiny_matrix() {
     // 7 known of 3 × 4 = 12 cells
     assert!((stats["density"].as_f64().unwrap() - 7.0 / 12.0).abs() < 1e-12);
 }
+
+#[test]
+fn predict_json_names_neighbours_by_their_ids() {
+    // knn_basic, user-based MSD, sim = 1 / (msd + 1), on U1 × Movie C:
+    //   U1–U2 share A: (5 − 3)² = 4 → sim 1/5 = 0.2; U2 rated C 4
+    //   U1–U3 share B: (4 − 5)² = 1 → sim 1/2 = 0.5; U3 rated C 5
+    //   r̂ = (0.5 × 5 + 0.2 × 4) / 0.7 = 3.3 / 0.7 = 4.714285…
+    // Best neighbour first: U3 (dense index 2, users numbered in file order).
+    let output = recscope(&[
+        "predict",
+        &tiny(),
+        "--user",
+        "U1",
+        "--item",
+        "Movie C",
+        "--algo",
+        "knn_basic",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!((report["value"].as_f64().unwrap() - 3.3 / 0.7).abs() < 1e-9);
+    let neighbours = report["explanation"]["neighbours"].as_array().unwrap();
+    let ids: Vec<&str> = neighbours
+        .iter()
+        .map(|n| n["neighbour"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["U3", "U2"]);
+    assert_eq!(neighbours[0]["neighbour"]["index"], 2);
+    assert_eq!(neighbours[0]["neighbour"]["kind"], "user");
+}
+
+#[test]
+fn algorithms_json_gives_whole_number_bounds_as_integers() {
+    let output = recscope(&["algorithms", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let knn = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "knn_basic")
+        .unwrap();
+    let k = knn["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "k")
+        .unwrap();
+    assert!(k["min"].is_i64() && k["max"].is_i64(), "{k}");
+}
+
+#[test]
+fn a_parameter_given_twice_is_refused_naming_it() {
+    for command in [
+        vec![
+            "predict",
+            "--user",
+            "U1",
+            "--item",
+            "Movie C",
+            "--algo",
+            "knn_basic",
+        ],
+        vec!["eval", "--algos", "knn_basic", "--folds", "2"],
+    ] {
+        let mut args = command.clone();
+        args.insert(1, "TINY");
+        let path = tiny();
+        let mut args: Vec<&str> = args
+            .into_iter()
+            .map(|a| if a == "TINY" { path.as_str() } else { a })
+            .collect();
+        args.extend(["--param", "k=3", "--param", "k=5"]);
+        let output = recscope(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let message = stderr(&output);
+        assert!(
+            message.contains("--param k is given more than once"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn an_algorithm_without_parameters_says_so() {
+    let output = recscope(&[
+        "predict",
+        &tiny(),
+        "--user",
+        "U1",
+        "--item",
+        "Movie C",
+        "--algo",
+        "slope_one",
+        "--param",
+        "k=3",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("it has no parameters"), "{message}");
+    assert!(!message.contains("(it has: )"), "{message}");
+}
+
+#[test]
+fn an_algorithm_listed_twice_is_refused() {
+    let output = recscope(&["eval", &tiny(), "--algos", "global_mean,global_mean"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("global_mean more than once"), "{message}");
+}
+
+#[test]
+fn a_constant_predictor_has_no_fcp() {
+    // The global mean predicts one value for every test rating of a fold, so it
+    // ranks no pair: FCP is undefined (null, "–"), not 0.
+    let output = recscope(&[
+        "eval",
+        &tiny(),
+        "--algos",
+        "global_mean",
+        "--folds",
+        "2",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let results: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(results[0]["fcp"], serde_json::Value::Null);
+    let output = recscope(&["eval", &tiny(), "--algos", "global_mean", "--folds", "2"]);
+    let table = stdout(&output);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("global_mean"))
+        .unwrap();
+    assert!(row.contains('–') && !row.contains("0.0000  "), "{table}");
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{DataArgs, find_algorithm, load_dataset, split_setting, usage};
+use super::{DataArgs, find_algorithm, load_dataset, parse_params, split_setting, usage};
 use crate::core::algorithms::{AlgorithmSpec, REGISTRY};
 use crate::core::eval::grid::{self, Axis};
 use crate::core::eval::{
@@ -261,9 +261,14 @@ pub fn chosen_algorithms(names: &[String]) -> anyhow::Result<Vec<&'static Algori
     let mut specs = Vec::new();
     for name in names {
         let spec = find_algorithm(name)?;
-        if !specs.iter().any(|s: &&AlgorithmSpec| s.name == spec.name) {
-            specs.push(spec);
+        if specs.iter().any(|s: &&AlgorithmSpec| s.name == spec.name) {
+            return Err(usage(format!(
+                "--algos names {} more than once; list each algorithm once (to compare \
+                 settings of one algorithm, use --grid)",
+                spec.name
+            )));
         }
+        specs.push(spec);
     }
     Ok(specs)
 }
@@ -295,16 +300,15 @@ pub fn with_params(
                 .filter(|(key, _)| spec.params.iter().any(|p| p.name == key))
                 .map(|(_, setting)| setting.clone())
                 .collect();
-            let params = spec
-                .parse_params(&own)
-                .map_err(|e| usage(format!("{}: {e}", spec.name)))?;
+            let params =
+                parse_params(spec, &own).map_err(|e| usage(format!("{}: {e}", spec.name)))?;
             Ok(Candidate { spec, params })
         })
         .collect()
 }
 
 fn optional(value: Option<f64>) -> String {
-    value.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"))
+    value.map_or_else(|| "–".to_string(), |v| format!("{v:.4}"))
 }
 
 /// The leaderboard as an aligned text table, in the order evaluated.

@@ -18,6 +18,7 @@ use clap::Args;
 
 use crate::core::algorithms::{self as registry, AlgorithmSpec};
 use crate::core::matrix::{ItemIndex, UserIndex};
+use crate::core::params::{ParamError, Params};
 use crate::data::{self, Dataset, LoadOptions};
 
 /// Column and format options shared by every command that reads a ratings file.
@@ -235,6 +236,32 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// characters removed).
 pub fn clean(text: &str) -> String {
     data::clean_text(text).into_owned()
+}
+
+/// The algorithm's parameters: defaults overridden by `KEY=VALUE` settings. A key
+/// set twice is refused (naming it) rather than silently keeping the last value.
+pub fn parse_params(spec: &AlgorithmSpec, settings: &[String]) -> anyhow::Result<Params> {
+    let mut seen: Vec<&str> = Vec::new();
+    for setting in settings {
+        let (key, _) = split_setting(setting)?;
+        if seen.contains(&key) {
+            return Err(usage(format!(
+                "--param {key} is given more than once; keep one value (to compare values, \
+                 use recscope eval --grid)"
+            )));
+        }
+        seen.push(key);
+    }
+    spec.parse_params(settings).map_err(|error| match error {
+        ParamError::Unknown {
+            algorithm,
+            name,
+            known,
+        } if known.is_empty() => usage(format!(
+            "{algorithm} has no parameter '{name}': it has no parameters"
+        )),
+        other => usage(format!("{other} (see recscope algorithms)")),
+    })
 }
 
 /// Splits `KEY=VALUE` settings, checking the form.

@@ -9,7 +9,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::stats::format_value;
-use super::{DataArgs, clean, find_algorithm, find_item, find_user, load_dataset, usage};
+use super::{DataArgs, clean, find_algorithm, find_item, find_user, load_dataset, parse_params};
 use crate::core::explain::{Entity, Explanation, FallbackReason, Prediction};
 use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::core::params::Params;
@@ -56,9 +56,7 @@ pub struct PredictionReport {
 
 pub fn run(args: &PredictArgs) -> anyhow::Result<()> {
     let spec = find_algorithm(&args.algo)?;
-    let params = spec
-        .parse_params(&args.params)
-        .map_err(|e| usage(format!("{e} (see recscope algorithms)")))?;
+    let params = parse_params(spec, &args.params)?;
     let dataset = load_dataset(&args.path, &args.data)?;
     let user = find_user(&dataset, &args.user)?;
     let item = find_item(&dataset, &args.item)?;
@@ -79,7 +77,8 @@ pub fn run(args: &PredictArgs) -> anyhow::Result<()> {
     };
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut stdout, &report)?;
+        let json = with_raw_ids(&dataset, serde_json::to_value(&report)?);
+        serde_json::to_writer_pretty(&mut stdout, &json)?;
         writeln!(stdout)?;
     } else {
         write!(
@@ -308,8 +307,48 @@ fn reason_text(reason: &FallbackReason) -> String {
     }
 }
 
+/// The JSON of a report with every entity (`{"kind": "user", "index": 80}`, anywhere,
+/// in parts of hybrids too) given its raw `id`, and items their `title` when known:
+/// the dense index alone means nothing outside this run.
+pub fn with_raw_ids(dataset: &Dataset, mut json: serde_json::Value) -> serde_json::Value {
+    add_raw_ids(dataset, &mut json);
+    json
+}
+
+fn add_raw_ids(dataset: &Dataset, json: &mut serde_json::Value) {
+    use serde_json::Value;
+    match json {
+        Value::Object(object) => {
+            let index = object.get("index").and_then(Value::as_u64);
+            let kind = object.get("kind").and_then(Value::as_str);
+            if let (Some(index), Some(kind)) = (index, kind) {
+                let index = index as usize;
+                let (id, title) = match kind {
+                    "user" => (dataset.user_ids.get(index), None),
+                    "item" => (
+                        dataset.item_ids.get(index),
+                        dataset.item_titles.get(index).and_then(Option::as_ref),
+                    ),
+                    _ => (None, None),
+                };
+                if let Some(id) = id {
+                    object.insert("id".into(), Value::String(id.clone()));
+                }
+                if let Some(title) = title {
+                    object.insert("title".into(), Value::String(title.clone()));
+                }
+            }
+            for value in object.values_mut() {
+                add_raw_ids(dataset, value);
+            }
+        }
+        Value::Array(values) => values.iter_mut().for_each(|v| add_raw_ids(dataset, v)),
+        _ => {}
+    }
+}
+
 /// `user 196` or `item 242 (Kolya (1996))`.
-fn entity_label(dataset: &Dataset, entity: Entity) -> String {
+pub(crate) fn entity_label(dataset: &Dataset, entity: Entity) -> String {
     match entity {
         Entity::User(user) => match dataset.user_ids.get(user as usize) {
             Some(id) => format!("user {}", clean(id)),
@@ -398,6 +437,28 @@ mod tests {
         assert!(text.contains("= 3.2500"), "{text}");
         assert!(text.contains("user U2"), "{text}");
         assert!(!text.contains("clipped"), "{text}");
+    }
+
+    #[test]
+    fn json_entities_carry_raw_ids_and_titles() {
+        // In the fixture, dense user 1 is "U2" and dense item 3 is "0120735" (Movie D).
+        let dataset = fixtures::tiny();
+        let json = serde_json::json!({
+            "explanation": {
+                "neighbours": [{"neighbour": {"kind": "user", "index": 1}}],
+                "parts": [{"explanation": {"neighbours": [
+                    {"neighbour": {"kind": "item", "index": 3}}
+                ]}}]
+            }
+        });
+        let json = with_raw_ids(&dataset, json);
+        let user = &json["explanation"]["neighbours"][0]["neighbour"];
+        assert_eq!(user["id"], "U2");
+        assert_eq!(user["index"], 1);
+        assert!(user.get("title").is_none());
+        let item = &json["explanation"]["parts"][0]["explanation"]["neighbours"][0]["neighbour"];
+        assert_eq!(item["id"], "0120735");
+        assert_eq!(item["title"], "Movie D");
     }
 
     #[test]

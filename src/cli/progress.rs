@@ -17,7 +17,9 @@ pub fn on_stderr(label: &str) -> Progress {
         let Ok(mut last) = last.lock() else {
             return;
         };
-        let percent = (fraction * 100.0).floor() as i64;
+        // Folds run in parallel report from their own spans; the percentage shown
+        // never goes back.
+        let percent = ((fraction * 100.0).floor() as i64).max(last.1);
         let mut stderr = std::io::stderr().lock();
         if terminal {
             if percent != last.1 || stage != last.0 {

@@ -44,7 +44,9 @@ pub fn mae(pairs: &[(f64, f64)]) -> Option<f64> {
 /// `r̂_i ≤ r̂_j` (a tie in the prediction counts against). With `n_c(u)` and `n_d(u)`
 /// the counts, `n̄_c` is the mean of `n_c(u)` over the users whose `n_c(u) > 0`, `n̄_d`
 /// likewise, and `FCP = n̄_c / (n̄_c + n̄_d)`. `None` when no user has a pair with
-/// different true ratings.
+/// different true ratings, and `None` when no such pair has two different finite
+/// predictions: a predictor that ranks nothing (a constant, or one value per user)
+/// has no FCP, rather than the 0 its all-tied pairs would give.
 pub fn fcp(triples: &[(UserIndex, f64, f64)]) -> Option<f64> {
     let mut by_user: HashMap<UserIndex, Vec<(f64, f64)>> = HashMap::new();
     for &(user, truth, guess) in triples {
@@ -53,8 +55,10 @@ pub fn fcp(triples: &[(UserIndex, f64, f64)]) -> Option<f64> {
 
     let (mut concordant_sum, mut concordant_users) = (0.0, 0usize);
     let (mut discordant_sum, mut discordant_users) = (0.0, 0usize);
+    let mut ranks_something = false;
     for pairs in by_user.values() {
-        let (concordant, discordant) = concordance(pairs);
+        let (concordant, discordant, ranked) = concordance(pairs);
+        ranks_something |= ranked;
         if concordant > 0 {
             concordant_sum += concordant as f64;
             concordant_users += 1;
@@ -67,11 +71,13 @@ pub fn fcp(triples: &[(UserIndex, f64, f64)]) -> Option<f64> {
     let mean_concordant = mean_or_zero(concordant_sum, concordant_users);
     let mean_discordant = mean_or_zero(discordant_sum, discordant_users);
     let total = mean_concordant + mean_discordant;
-    (total > 0.0).then(|| mean_concordant / total)
+    (total > 0.0 && ranks_something).then(|| mean_concordant / total)
 }
 
-fn concordance(pairs: &[(f64, f64)]) -> (usize, usize) {
-    let (mut concordant, mut discordant) = (0, 0);
+/// Concordant and discordant pair counts, and whether any compared pair had two
+/// different finite predictions.
+fn concordance(pairs: &[(f64, f64)]) -> (usize, usize, bool) {
+    let (mut concordant, mut discordant, mut ranked) = (0, 0, false);
     for (i, &(truth_i, guess_i)) in pairs.iter().enumerate() {
         for &(truth_j, guess_j) in &pairs[i + 1..] {
             let (high, low) = if truth_i > truth_j {
@@ -81,6 +87,7 @@ fn concordance(pairs: &[(f64, f64)]) -> (usize, usize) {
             } else {
                 continue;
             };
+            ranked |= high.is_finite() && low.is_finite() && high != low;
             if high > low {
                 concordant += 1;
             } else {
@@ -88,7 +95,7 @@ fn concordance(pairs: &[(f64, f64)]) -> (usize, usize) {
             }
         }
     }
-    (concordant, discordant)
+    (concordant, discordant, ranked)
 }
 
 fn mean_or_zero(sum: f64, count: usize) -> f64 {
@@ -278,6 +285,21 @@ mod tests {
         ];
         assert!(close(fcp(&triples).unwrap(), 2.0 / 3.0));
         assert_eq!(fcp(&[(2, 3.0, 1.0), (2, 3.0, 5.0)]), None);
+    }
+
+    #[test]
+    fn fcp_of_a_predictor_that_ranks_nothing_is_undefined() {
+        // A constant 3.5: user 0's pair 5>1 and user 1's pair 4>2 both tie in the
+        // guess, so n_c = 0 and every pair is "discordant"; the 0 this gives says
+        // nothing about ranking, so there is no FCP.
+        let constant = [(0, 5.0, 3.5), (0, 1.0, 3.5), (1, 4.0, 3.5), (1, 2.0, 3.5)];
+        assert_eq!(fcp(&constant), None);
+        // NaN predictions rank nothing either.
+        assert_eq!(fcp(&[(0, 5.0, f64::NAN), (0, 1.0, f64::NAN)]), None);
+        // One pair with different predictions makes it defined again: user 0
+        // concordant (4 > 3), user 1 tied → discordant: n̄_c = 1, n̄_d = 1, FCP = 1/2.
+        let mixed = [(0, 5.0, 4.0), (0, 1.0, 3.0), (1, 4.0, 3.5), (1, 2.0, 3.5)];
+        assert_eq!(fcp(&mixed), Some(0.5));
     }
 
     #[test]

@@ -447,14 +447,14 @@ mod tests {
         //   RMSE = √((4 + 0) / 2) = √2, MAE = (2 + 0) / 2 = 1
         // fold 2: μ = (5 + 3) / 2 = 4; errors 4−4 = 0, 2−4 = −2
         //   RMSE = √2, MAE = 1
-        // FCP: every prediction of a fold is equal, so each pair with different
-        //   truth is discordant → n̄_c = 0 → FCP = 0
+        // FCP: every prediction of a fold is equal, so no pair is ranked and the
+        //   FCP is undefined (not the 0 that counting ties as discordant gives)
         let root_two = 2f64.sqrt();
         assert!((result.folds[0].rmse - root_two).abs() < 1e-12);
         assert!((result.folds[1].mae - 1.0).abs() < 1e-12);
         assert!((result.rmse - root_two).abs() < 1e-12);
         assert!(result.rmse_std.abs() < 1e-12);
-        assert_eq!(result.fcp, Some(0.0));
+        assert_eq!(result.fcp, None);
         assert_eq!(result.algo, "global_mean");
     }
 
