@@ -23,6 +23,8 @@ pub struct SimilarityQuery {
     pub user_based: bool,
     pub min_support: usize,
     pub shrinkage: f64,
+    /// Why this measure: the algorithm's setting or the panel's default.
+    pub reason: String,
 }
 
 /// The `n` users (items) most similar to `of`, best first, by the core's similarity
