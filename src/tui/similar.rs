@@ -45,8 +45,11 @@ pub fn most_similar(
         min_support: query.min_support,
         shrinkage: query.shrinkage,
     };
+    // Pairs below the minimum support get similarity 0 from the core; the panel
+    // leaves them out rather than listing them as neighbours.
     Ok(similarity::most_similar(matrix, &options, of, n)
         .into_iter()
+        .filter(|neighbour| neighbour.co_rated >= query.min_support)
         .map(|neighbour| NeighbourRow {
             index: neighbour.index,
             similarity: neighbour.similarity,
