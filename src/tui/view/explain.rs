@@ -373,7 +373,7 @@ impl Column {
             Column::Similarity => 5,
             Column::Rating => 5,
             Column::Deviation | Column::Contribution => 7,
-            Column::Share => 4,
+            Column::Share => 5,
         }
     }
 

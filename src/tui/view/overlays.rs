@@ -98,21 +98,34 @@ pub fn render_neighbours(app: &App, area: Rect, buf: &mut Buffer) {
             )]
         }
         Some(Ok(rows)) => {
-            // who | bar | similarity | co-rated count
-            let who_width = (width / 3).clamp(6, 24);
-            let bar_width = width.saturating_sub(who_width + 18).max(4);
+            // who | bar | similarity | co-rated count; user ids are kept whole (the
+            // bar gives way first), item titles may be cut.
+            let names: Vec<String> = rows
+                .iter()
+                .map(|row| match list.of {
+                    Entity::User(_) => clean(app.user_label(row.index)),
+                    Entity::Item(_) => clean(app.item_label(row.index)),
+                })
+                .collect();
+            let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+            let room = width.saturating_sub(18);
+            let who_width = match list.of {
+                Entity::User(_) => longest.max(4).min(room),
+                Entity::Item(_) => (width / 3).clamp(6, 24).min(room),
+            }
+            .max(1);
+            let bar_width = width.saturating_sub(who_width + 15).max(4);
             let mut lines = vec![Line::styled(
                 format!(
                     "{:<who_width$} {:<bar_width$} {:>6} {:>6}",
-                    "who", "similarity", "", "common"
+                    what.trim_end_matches('s'),
+                    "similarity",
+                    "",
+                    "common"
                 ),
                 dim,
             )];
-            for row in rows {
-                let who = match list.of {
-                    Entity::User(_) => format!("user {}", app.user_label(row.index)),
-                    Entity::Item(_) => app.item_label(row.index).to_string(),
-                };
+            for (row, who) in rows.iter().zip(names) {
                 lines.push(Line::from(vec![
                     Span::raw(format!("{:<who_width$} ", fit(&clean(&who), who_width))),
                     Span::styled(
