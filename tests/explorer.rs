@@ -632,3 +632,229 @@ fn a_slow_fit_shows_its_progress_over_the_old_model() {
     assert_eq!(app.model.as_ref().map(|m| m.spec.name), Some("fake_knn"));
     assert!(!app.busy_fitting());
 }
+
+#[test]
+fn a_cancelled_fit_goes_back_to_the_model_still_shown() {
+    let mut app = explorer(tiny(), WITH_FAKE);
+    assert_eq!(app.model.as_ref().unwrap().spec.name, "global_mean");
+    update(&mut app, Action::NextAlgorithm);
+    assert_eq!(app.spec().unwrap().name, "fake_knn");
+    update(&mut app, Action::Cancel);
+    // The selection returns to what the grid and the panel show...
+    assert_eq!(app.spec().unwrap().name, "global_mean");
+    let message = app.message.clone().unwrap().text;
+    assert!(message.contains("still showing Global mean"), "{message}");
+    // ...and the cancelled fit's late result does not replace it.
+    settle(&mut app);
+    assert_eq!(app.model.as_ref().unwrap().spec.name, "global_mean");
+    let terminal = draw_only(&app, 100, 30);
+    let screen = screen_text(&terminal);
+    assert!(!screen.contains("previous model"), "{screen}");
+    assert!(screen.contains("│ global_mean │"), "{screen}");
+}
+
+#[test]
+fn a_cancelled_parameter_change_returns_to_the_fitted_parameters() {
+    let mut app = explorer(tiny(), WITH_FAKE);
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    update(&mut app, Action::DecreaseK);
+    assert_eq!(app.current_params().unwrap().int("k", 0), 1);
+    update(&mut app, Action::Cancel);
+    assert_eq!(app.current_params().unwrap().int("k", 0), 2);
+    assert_eq!(
+        app.current_params(),
+        Some(&app.model.as_ref().unwrap().params)
+    );
+}
+
+#[test]
+fn numbers_too_wide_for_a_cell_are_shortened_not_cut() {
+    // One huge rating and one play-count-like value; the scale spans them.
+    let ratings = vec![
+        Rating {
+            user: 0,
+            item: 0,
+            value: 1e308,
+        },
+        Rating {
+            user: 0,
+            item: 1,
+            value: 13_882.9855,
+        },
+        Rating {
+            user: 1,
+            item: 0,
+            value: 3.0,
+        },
+    ];
+    let scale = RatingScale {
+        min: 3.0,
+        max: 1e308,
+    };
+    let matrix = RatingMatrix::new(2, 2, &ratings, scale).unwrap();
+    let dataset = Dataset::new(
+        matrix,
+        vec!["1".into(), "2".into()],
+        vec!["3".into(), "4".into()],
+        vec![None, None],
+        vec![Vec::new(); 2],
+        ratings,
+        None,
+        LoadSummary::default(),
+    );
+    let mut app = explorer(dataset, REGISTRY);
+    let screen = screen_text(&draw(&mut app, 100, 30));
+    assert!(screen.contains("1e308"), "{screen}");
+    assert!(screen.contains("13.9k"), "{screen}");
+    assert!(!screen.contains("10000"), "{screen}");
+    // No run of 20 digits anywhere (the mean of 1e308 and friends is 3.3e307).
+    assert!(!screen.contains(&"0".repeat(20)), "{screen}");
+}
+
+/// A matrix whose user ids are nine characters long, for the narrow-panel test.
+fn long_ids() -> Dataset {
+    let cells = [
+        (0, 0, 5.0),
+        (0, 1, 4.0),
+        (1, 0, 3.0),
+        (1, 2, 4.0),
+        (1, 3, 2.0),
+        (2, 1, 5.0),
+        (2, 2, 5.0),
+    ];
+    let ratings: Vec<Rating> = cells
+        .iter()
+        .map(|&(user, item, value)| Rating { user, item, value })
+        .collect();
+    let matrix =
+        RatingMatrix::new(3, 4, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
+    Dataset::new(
+        matrix,
+        vec!["100000001".into(), "100000002".into(), "100000003".into()],
+        (1..=4).map(|k| format!("i{k}")).collect(),
+        vec![None; 4],
+        vec![Vec::new(); 4],
+        ratings,
+        None,
+        LoadSummary::default(),
+    )
+}
+
+#[test]
+fn at_80x24_the_value_is_on_top_ids_are_whole_and_overflow_is_marked() {
+    let mut app = explorer(long_ids(), WITH_FAKE);
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    act(&mut app, &[Action::MoveRight, Action::MoveRight]);
+    let screen = screen_text(&draw(&mut app, 80, 24));
+    assert!(screen.contains("Value    5.000"), "{screen}");
+    assert!(screen.contains("= 5.250"), "{screen}");
+    assert!(screen.contains("more below — J/K to scroll"), "{screen}");
+    assert!(screen.contains("? help  q quit"), "{screen}");
+    // Scrolled to the end, the neighbour rows show their ids in full.
+    for _ in 0..10 {
+        update(&mut app, Action::ScrollExplainDown);
+    }
+    let screen = screen_text(&draw(&mut app, 80, 24));
+    assert!(screen.contains("100000002  0.60"), "{screen}");
+    assert!(screen.contains("100000003  0.20"), "{screen}");
+    // ... in the neighbours panel too.
+    assert!(screen.contains("100000002 █"), "{screen}");
+    assert!(!screen.contains("more below"), "{screen}");
+}
+
+#[test]
+fn the_help_legend_is_whole_on_a_small_screen() {
+    let mut app = explorer(tiny(), REGISTRY);
+    update(&mut app, Action::Help);
+    let screen = screen_text(&draw(&mut app, 80, 40));
+    assert!(screen.contains("(italic, no"), "{screen}");
+    assert!(screen.contains("shortened"), "{screen}");
+}
+
+#[test]
+fn search_matches_ids_as_shown_without_escape_sequences() {
+    let cells = [(0, 0, 4.0), (1, 0, 3.0)];
+    let ratings: Vec<Rating> = cells
+        .iter()
+        .map(|&(user, item, value)| Rating { user, item, value })
+        .collect();
+    let matrix =
+        RatingMatrix::new(2, 1, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
+    let dataset = Dataset::new(
+        matrix,
+        vec!["\u{1b}[31mred".into(), "u2".into()],
+        vec!["x\u{1b}[2Jclr".into()],
+        vec![None],
+        vec![Vec::new()],
+        ratings,
+        None,
+        LoadSummary::default(),
+    );
+    let found = recscope::tui::app::find_matches(&dataset, "red", 8);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].label, "user red");
+    let found = recscope::tui::app::find_matches(&dataset, "xclr", 8);
+    assert_eq!(found[0].label, "item xclr");
+    let mut app = explorer(dataset, REGISTRY);
+    let screen = screen_text(&draw(&mut app, 100, 30));
+    assert!(screen.contains("user red"), "{screen}");
+    assert!(!screen.contains("[31m"), "{screen}");
+}
+
+#[test]
+fn large_datasets_open_with_the_most_active_first() {
+    // 201 users: user k rated item 0; the last user also rated items 1 and 2, and
+    // item 2 was rated by one more user, so the last user and item 0 lead.
+    let mut cells: Vec<(u32, u32, f64)> = (0..201).map(|u| (u, 0, 3.0)).collect();
+    cells.extend([(200, 1, 4.0), (200, 2, 5.0), (5, 2, 2.0)]);
+    let ratings: Vec<Rating> = cells
+        .iter()
+        .map(|&(user, item, value)| Rating { user, item, value })
+        .collect();
+    let matrix =
+        RatingMatrix::new(201, 3, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
+    let dataset = Dataset::new(
+        matrix,
+        (0..201).map(|k| format!("u{k}")).collect(),
+        vec!["a".into(), "b".into(), "c".into()],
+        vec![None; 3],
+        vec![Vec::new(); 3],
+        ratings,
+        None,
+        LoadSummary::default(),
+    );
+    let app = explorer(dataset, REGISTRY);
+    assert_eq!(app.row_order, SortOrder::MostRatings);
+    assert_eq!(app.column_order, SortOrder::MostRatings);
+    assert_eq!(app.rows[0], 200);
+    // item 0: 201 ratings, item 2: 2, item 1: 1.
+    assert_eq!(app.columns, vec![0, 2, 1]);
+    // The small matrix keeps file order.
+    let small = explorer(tiny(), REGISTRY);
+    assert_eq!(small.row_order, SortOrder::FileOrder);
+}
+
+#[test]
+fn the_neighbours_panel_has_its_own_support_unless_the_algorithm_sets_one() {
+    let mut app = explorer(tiny(), WITH_FAKE);
+    let query = app.similarity_query();
+    assert_eq!((query.kind.as_str(), query.min_support), ("pearson", 5));
+    assert_eq!(query.reason, "panel default");
+    update(&mut app, Action::MorePanelSupport);
+    assert_eq!(app.similarity_query().min_support, 10);
+    act(
+        &mut app,
+        &[Action::LessPanelSupport, Action::LessPanelSupport],
+    );
+    assert_eq!(app.similarity_query().min_support, 3);
+    // No pair of users in the tiny matrix shares 3 items: the list is empty.
+    settle(&mut app);
+    let rows = app.neighbours.as_ref().unwrap().rows.clone().unwrap().unwrap();
+    assert!(rows.is_empty());
+    update(&mut app, Action::NextAlgorithm);
+    let query = app.similarity_query();
+    assert_eq!((query.kind.as_str(), query.min_support), ("cosine", 1));
+    assert!(query.reason.contains("fake_knn"), "{}", query.reason);
+}

@@ -57,6 +57,15 @@ pub struct JumpMatch {
 pub const JUMP_MATCHES: usize = 8;
 /// How many rows the neighbours panel asks for.
 pub const NEIGHBOURS_LISTED: usize = 20;
+/// The fewest co-rated items (users) the neighbours panel asks of a pair when the
+/// algorithm has no similarity settings of its own: with one or two in common, most
+/// similarities are a meaningless 1.000.
+pub const PANEL_MIN_SUPPORT: usize = 5;
+/// The values the panel's minimum support steps through.
+const SUPPORT_STEPS: &[usize] = &[1, 2, 3, 5, 10, 20, 50, 100];
+/// Datasets with more users than this open sorted by activity both ways, so that the
+/// first screen shows ratings rather than a page of `?`.
+pub const SORT_BY_ACTIVITY_ABOVE: usize = 200;
 
 /// The order of rows (columns): as in the file, or by number of ratings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,6 +175,9 @@ pub struct App {
 
     pub neighbours_of: NeighboursOf,
     pub neighbours: Option<NeighbourList>,
+    /// The neighbours panel's own minimum support, used when the algorithm has no
+    /// similarity settings.
+    pub panel_min_support: usize,
 
     generations: HashMap<Lane, u64>,
     running: HashMap<Lane, Arc<AtomicBool>>,
@@ -226,6 +238,7 @@ impl App {
             explain_scroll: 0,
             neighbours_of: NeighboursOf::Users,
             neighbours: None,
+            panel_min_support: PANEL_MIN_SUPPORT,
             generations: HashMap::new(),
             running: HashMap::new(),
             busy: HashMap::new(),
@@ -233,6 +246,10 @@ impl App {
             outbox: Vec::new(),
             should_quit: false,
         };
+        if app.dataset.user_ids.len() > SORT_BY_ACTIVITY_ABOVE {
+            app.order_rows(SortOrder::MostRatings);
+            app.order_columns(SortOrder::MostRatings);
+        }
         app.request_fit();
         app.after_move();
         app
@@ -264,20 +281,19 @@ impl App {
         self.predictions.get(&(user, item)).copied()
     }
 
+    /// The user's id as shown (cleaned of control characters).
     pub fn user_label(&self, user: UserIndex) -> &str {
-        self.dataset
-            .user_ids
-            .get(user as usize)
-            .map(String::as_str)
-            .unwrap_or("?")
+        self.dataset.user_label(user)
     }
 
+    /// The item's title when known, else its id, as shown (cleaned).
     pub fn item_label(&self, item: ItemIndex) -> &str {
-        if (item as usize) < self.dataset.item_ids.len() {
-            self.dataset.item_label(item)
-        } else {
-            "?"
-        }
+        self.dataset.item_label(item)
+    }
+
+    /// The title of the model the grid and explanation show, if any.
+    pub fn shown_model(&self) -> Option<&'static str> {
+        self.model.as_ref().map(|fitted| fitted.spec.title)
     }
 
     /// Sets how many rows and columns the screen shows, keeping the cursor in view.
@@ -408,7 +424,12 @@ impl App {
                 self.explain_selected();
             }
             Err(FitError::Cancelled) => {
-                self.say(&format!("fitting {} cancelled", spec.name));
+                let text = self.back_to_shown_model(Some(Busy {
+                    what: format!("fitting {}", spec.name),
+                    fraction: 0.0,
+                    stage: String::new(),
+                }));
+                self.say(&text);
             }
             Err(err) => {
                 tracing::warn!(algorithm = spec.name, %err, "fit failed");
@@ -486,25 +507,61 @@ impl App {
         self.request_neighbours();
     }
 
+    /// Whether the selected algorithm has similarity settings of its own.
+    pub fn algorithm_has_similarity(&self) -> bool {
+        self.spec()
+            .is_some_and(|spec| spec.params.iter().any(|p| p.name == "sim"))
+    }
+
     /// The similarity the neighbours panel uses: the selected algorithm's own
-    /// similarity settings when it has them, else Pearson with the usual support and
-    /// shrinkage.
+    /// similarity settings when it has them, else Pearson with the panel's own minimum
+    /// support (so that pairs with one or two ratings in common do not fill the list).
     pub fn similarity_query(&self) -> SimilarityQuery {
         let usual = SimilarityOptions::default();
-        let params = self.current_params();
-        let kind = params
-            .map(|p| p.text("sim", "pearson").to_string())
-            .unwrap_or_else(|| "pearson".to_string());
-        let min_support = params
-            .map(|p| p.int("min_support", usual.min_support as i64))
-            .unwrap_or(usual.min_support as i64);
-        SimilarityQuery {
-            kind,
-            user_based: self.neighbours_of == NeighboursOf::Users,
-            min_support: min_support.max(0) as usize,
-            shrinkage: params
-                .map(|p| p.float("shrinkage", usual.shrinkage))
-                .unwrap_or(usual.shrinkage),
+        let user_based = self.neighbours_of == NeighboursOf::Users;
+        match (self.spec(), self.current_params()) {
+            (Some(spec), Some(params)) if self.algorithm_has_similarity() => SimilarityQuery {
+                kind: params.text("sim", "pearson").to_string(),
+                user_based,
+                min_support: params
+                    .int("min_support", usual.min_support as i64)
+                    .max(0) as usize,
+                shrinkage: params.float("shrinkage", usual.shrinkage),
+                reason: format!("{}'s setting", spec.name),
+            },
+            _ => SimilarityQuery {
+                kind: "pearson".to_string(),
+                user_based,
+                min_support: self.panel_min_support,
+                shrinkage: usual.shrinkage,
+                reason: "panel default".to_string(),
+            },
+        }
+    }
+
+    /// Steps the panel's own minimum support up or down.
+    fn step_panel_support(&mut self, up: bool) {
+        if self.algorithm_has_similarity() {
+            let name = self.spec().map(|s| s.name).unwrap_or("the algorithm");
+            self.say(&format!(
+                "the neighbours panel follows {name}'s similarity settings (min_support is \
+                 one of its parameters)"
+            ));
+            return;
+        }
+        let now = self.panel_min_support;
+        let next = if up {
+            SUPPORT_STEPS.iter().copied().find(|&s| s > now)
+        } else {
+            SUPPORT_STEPS.iter().rev().copied().find(|&s| s < now)
+        };
+        match next {
+            Some(next) => {
+                self.panel_min_support = next;
+                self.say(&format!("neighbours panel: at least {next} in common"));
+                self.request_neighbours();
+            }
+            None => self.say(&format!("neighbours panel: already at least {now} in common")),
         }
     }
 
@@ -520,6 +577,7 @@ impl App {
         if let Some(list) = &self.neighbours
             && list.of == of
             && list.query == query
+            && !matches!(list.rows, Some(Err(_)))
         {
             return;
         }
@@ -551,21 +609,30 @@ impl App {
         self.after_move();
     }
 
+    fn order_rows(&mut self, order: SortOrder) {
+        let matrix = self.dataset.matrix.clone();
+        self.row_order = order;
+        self.rows.sort_by_key(|&user| match order {
+            SortOrder::FileOrder => (0, user),
+            SortOrder::MostRatings => (usize::MAX - matrix.user_count(user), user),
+        });
+    }
+
+    fn order_columns(&mut self, order: SortOrder) {
+        let matrix = self.dataset.matrix.clone();
+        self.column_order = order;
+        self.columns.sort_by_key(|&item| match order {
+            SortOrder::FileOrder => (0, item),
+            SortOrder::MostRatings => (usize::MAX - matrix.item_count(item), item),
+        });
+    }
+
     fn sort(&mut self, rows: bool) {
         let selected = self.selected_cell();
-        let matrix = self.dataset.matrix.clone();
         if rows {
-            self.row_order = next_order(self.row_order);
-            self.rows.sort_by_key(|&user| match self.row_order {
-                SortOrder::FileOrder => (0, user),
-                SortOrder::MostRatings => (usize::MAX - matrix.user_count(user), user),
-            });
+            self.order_rows(next_order(self.row_order));
         } else {
-            self.column_order = next_order(self.column_order);
-            self.columns.sort_by_key(|&item| match self.column_order {
-                SortOrder::FileOrder => (0, item),
-                SortOrder::MostRatings => (usize::MAX - matrix.item_count(item), item),
-            });
+            self.order_columns(next_order(self.column_order));
         }
         // The point of sorting is to see the most active first: go to the top (left),
         // keeping the selected item (user) on the other axis.
@@ -648,14 +715,53 @@ impl App {
             self.message = None;
             return;
         }
-        for lane in lanes {
-            if let Some(flag) = self.running.remove(&lane) {
-                flag.store(true, Ordering::Relaxed);
-            }
-            if let Some(busy) = self.busy.remove(&lane) {
-                self.say(&format!("{} cancelled", busy.what));
+        let mut said = Vec::new();
+        for lane in [Lane::Model, Lane::Neighbours] {
+            let Some(flag) = self.running.remove(&lane) else {
+                continue;
+            };
+            flag.store(true, Ordering::Relaxed);
+            // A result still on its way belongs to the cancelled request: drop it.
+            self.generations.insert(lane, self.generation(lane) + 1);
+            let busy = self.busy.remove(&lane);
+            match lane {
+                Lane::Model => said.push(self.back_to_shown_model(busy)),
+                Lane::Neighbours => {
+                    if let Some(list) = &mut self.neighbours
+                        && list.rows.is_none()
+                    {
+                        list.rows = Some(Err("cancelled; move the cursor to list again".to_string()));
+                    }
+                    if let Some(busy) = busy {
+                        said.push(format!("{} cancelled", busy.what));
+                    }
+                }
             }
         }
+        if !said.is_empty() {
+            self.say(&said.join("; "));
+        }
+    }
+
+    /// After a cancelled fit, selects again the algorithm and parameters of the model
+    /// still shown, so that the status line, the explanation and the grid agree.
+    /// Returns what to tell the user.
+    fn back_to_shown_model(&mut self, busy: Option<Busy>) -> String {
+        let what = busy
+            .map(|b| b.what)
+            .unwrap_or_else(|| "fitting".to_string());
+        let Some(fitted) = &self.model else {
+            return format!("{what} cancelled; no model yet (press a to fit one)");
+        };
+        let (spec, params) = (fitted.spec, fitted.params.clone());
+        if let Some(at) = self.algorithms.iter().position(|a| a.name == spec.name) {
+            self.algorithm = at;
+            if let Some(slot) = self.params.get_mut(at) {
+                *slot = params;
+            }
+        }
+        self.request_neighbours();
+        format!("{what} cancelled, still showing {}", spec.title)
     }
 
     /// Handles a key while the `/` prompt is open; `true` when the prompt took it.
@@ -776,6 +882,8 @@ pub fn update(app: &mut App, action: Action) {
         }),
         Action::IncreaseK => app.change_param("k", |kind, value| step_int(kind, value, 1)),
         Action::DecreaseK => app.change_param("k", |kind, value| step_int(kind, value, -1)),
+        Action::MorePanelSupport => app.step_panel_support(true),
+        Action::LessPanelSupport => app.step_panel_support(false),
         Action::ToggleNeighboursOf => {
             app.neighbours_of = match app.neighbours_of {
                 NeighboursOf::Users => NeighboursOf::Items,
@@ -825,15 +933,17 @@ pub fn params_text(params: &Params) -> String {
         .join(" ")
 }
 
-/// Users whose raw id matches `text` exactly or by prefix, then items whose id matches
-/// or whose title contains it (ignoring case), at most `limit` in all.
+/// Users whose id matches `text` exactly or by prefix, then items whose id matches
+/// or whose title contains it (ignoring case), at most `limit` in all. Ids and titles
+/// are matched as shown, cleaned of control characters.
 pub fn find_matches(dataset: &Dataset, text: &str, limit: usize) -> Vec<JumpMatch> {
     let needle = text.trim().to_lowercase();
     if needle.is_empty() {
         return Vec::new();
     }
     let mut found: Vec<(u8, JumpMatch)> = Vec::new();
-    for (index, id) in dataset.user_ids.iter().enumerate() {
+    for index in 0..dataset.user_ids.len() {
+        let id = dataset.user_label(index as UserIndex);
         let rank = if id.to_lowercase() == needle {
             0
         } else if id.to_lowercase().starts_with(&needle) {
@@ -849,8 +959,9 @@ pub fn find_matches(dataset: &Dataset, text: &str, limit: usize) -> Vec<JumpMatc
             },
         ));
     }
-    for (index, id) in dataset.item_ids.iter().enumerate() {
+    for index in 0..dataset.item_ids.len() {
         let item = index as ItemIndex;
+        let id = dataset.item_id_label(item);
         let title = dataset.item_label(item);
         let lower = title.to_lowercase();
         let rank = if id.to_lowercase() == needle {

@@ -38,6 +38,8 @@ pub enum Action {
     Jump,
     ScrollExplainDown,
     ScrollExplainUp,
+    MorePanelSupport,
+    LessPanelSupport,
 }
 
 /// Where an action is listed in the help overlay.
@@ -87,6 +89,8 @@ impl Action {
         Action::DecreaseK,
         Action::TogglePredictions,
         Action::ToggleNeighboursOf,
+        Action::MorePanelSupport,
+        Action::LessPanelSupport,
         Action::SortRows,
         Action::SortColumns,
     ];
@@ -120,6 +124,8 @@ impl Action {
             Action::Jump => "jump to a user or item",
             Action::ScrollExplainDown => "scroll the explanation down",
             Action::ScrollExplainUp => "scroll the explanation up",
+            Action::MorePanelSupport => "neighbours panel: more in common",
+            Action::LessPanelSupport => "neighbours panel: fewer in common",
         }
     }
 
@@ -139,6 +145,7 @@ impl Action {
             Action::SortRows => "sort users",
             Action::SortColumns => "sort items",
             Action::ToggleNeighboursOf => "neighbours of",
+            Action::ScrollExplainDown => "scroll",
             _ => self.description(),
         }
     }
@@ -166,6 +173,8 @@ impl Action {
             | Action::DecreaseK => Group::Algorithm,
             Action::TogglePredictions
             | Action::ToggleNeighboursOf
+            | Action::MorePanelSupport
+            | Action::LessPanelSupport
             | Action::SortRows
             | Action::SortColumns => Group::View,
         }

@@ -46,8 +46,17 @@ enum Event {
 pub fn run(path: Option<PathBuf>, options: LoadOptions) -> anyhow::Result<()> {
     let _log = start_logging();
     let path = path.unwrap_or_else(data::default_dataset_path);
-    let dataset = data::load(&path, &options)
-        .with_context(|| format!("could not open {}", path.display()))?;
+    if !path.exists() {
+        anyhow::bail!(
+            "{}: no such file; check the path (relative paths start from {})",
+            path.display(),
+            std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_else(|_| "the current folder".to_string())
+        );
+    }
+    // The loader's errors name the file already.
+    let dataset = data::load(&path, &options)?;
     tracing::info!(path = %path.display(), "dataset loaded");
     let (keys, theme, config_errors) = load_config();
     let mut app = App::new(dataset, &dataset_name(&path), keys, theme);

@@ -23,6 +23,8 @@ pub struct SimilarityQuery {
     pub user_based: bool,
     pub min_support: usize,
     pub shrinkage: f64,
+    /// Why this measure: the algorithm's setting or the panel's default.
+    pub reason: String,
 }
 
 /// The `n` users (items) most similar to `of`, best first, by the core's similarity
@@ -43,8 +45,11 @@ pub fn most_similar(
         min_support: query.min_support,
         shrinkage: query.shrinkage,
     };
+    // Pairs below the minimum support get similarity 0 from the core; the panel
+    // leaves them out rather than listing them as neighbours.
     Ok(similarity::most_similar(matrix, &options, of, n)
         .into_iter()
+        .filter(|neighbour| neighbour.co_rated >= query.min_support)
         .map(|neighbour| NeighbourRow {
             index: neighbour.index,
             similarity: neighbour.similarity,

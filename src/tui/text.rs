@@ -1,12 +1,11 @@
 //! Turning dataset text and numbers into what the terminal shows: control characters
 //! removed, long text cut with an ellipsis, ratings and similarities formatted.
 
-/// The text with control characters (escape sequences included) replaced by `�`,
-/// so that a title from a file can never drive the terminal.
+/// The text as the dataset layer cleans it for display (escape sequences removed whole,
+/// other control characters dropped), so that a title or id from a file can never
+/// drive the terminal and looks the same everywhere.
 pub fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
+    crate::data::clean_text(text).into_owned()
 }
 
 /// At most `width` characters: cut with `…` when longer.
@@ -50,22 +49,98 @@ pub fn wrap_two_lines(text: &str, width: usize) -> [String; 2] {
     [first.trim_end().to_string(), fit(rest.trim(), width)]
 }
 
-/// A rating as written in the file: `4`, `3.5`, `0.25`.
+/// A rating as written in the file: `4`, `3.5`, `0.25`; very large or very small
+/// values in scientific form (`1e308`).
 pub fn format_rating(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e9 {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let magnitude = value.abs();
+    if magnitude >= 1e9 || (magnitude > 0.0 && magnitude < 0.005) {
+        return scientific(value, 3);
+    }
+    if value.fract() == 0.0 {
         format!("{value:.0}")
     } else {
         let text = format!("{value:.2}");
-        text.trim_end_matches('0').to_string()
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// `value` in at most `width` characters: as written when it fits, else with a
+/// thousands suffix (`13.9k`, `353k`, `1.2M`) or in scientific form (`1e308`), and
+/// only as a last resort cut with `…`. Digits are never dropped silently.
+pub fn compact(value: f64, width: usize) -> String {
+    let plain = format_rating(value);
+    if plain.chars().count() <= width {
+        return plain;
+    }
+    let mut candidates = Vec::new();
+    let magnitude = value.abs();
+    if value.is_finite() && magnitude >= 1_000.0 && magnitude < 1e15 {
+        let (scaled, suffix) = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+            .into_iter()
+            .find(|(unit, _)| magnitude >= *unit)
+            .map(|(unit, suffix)| (value / unit, suffix))
+            .unwrap_or((value, ""));
+        for decimals in [1, 0] {
+            let text = format!("{scaled:.decimals$}");
+            let text = if decimals > 0 {
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                text
+            };
+            candidates.push(format!("{text}{suffix}"));
+        }
+    }
+    if value.is_finite() && value.fract() != 0.0 && magnitude < 1_000.0 {
+        for decimals in [1, 0] {
+            candidates.push(format!("{value:.decimals$}"));
+        }
+    }
+    for digits in [3, 2, 1, 0] {
+        candidates.push(scientific(value, digits));
+    }
+    candidates
+        .into_iter()
+        .find(|text| text.chars().count() <= width)
+        .unwrap_or_else(|| fit(&plain, width))
+}
+
+/// A number for the explanation: three decimals, or compact scientific form when it is
+/// very large (`1.000e308`) so that it never fills lines with digits.
+pub fn number(value: f64) -> String {
+    if value.is_finite() && value.abs() >= 1e6 {
+        scientific(value, 3)
+    } else {
+        format!("{value:.3}")
+    }
+}
+
+/// Scientific form with at most `digits` decimals, trailing zeros dropped: `1e308`,
+/// `1.5e10`, `2.5e-4`.
+fn scientific(value: f64, digits: usize) -> String {
+    let text = format!("{value:.digits$e}");
+    match text.split_once('e') {
+        Some((mantissa, exponent)) if mantissa.contains('.') => {
+            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+            format!("{mantissa}e{exponent}")
+        }
+        _ => text,
     }
 }
 
 /// A signed number for a formula: `+0.50`, `−1.25` (with a true minus sign).
 pub fn signed(value: f64) -> String {
-    if value < 0.0 {
-        format!("−{:.2}", -value)
+    let magnitude = if value.abs() >= 1e6 {
+        scientific(value.abs(), 2)
     } else {
-        format!("+{value:.2}")
+        format!("{:.2}", value.abs())
+    };
+    if value < 0.0 {
+        format!("−{magnitude}")
+    } else {
+        format!("+{magnitude}")
     }
 }
 
@@ -75,7 +150,9 @@ mod tests {
 
     #[test]
     fn escape_sequences_from_a_file_are_defused() {
-        assert_eq!(clean("Bad\u{1b}[2JTitle\n"), "Bad\u{fffd}[2JTitle\u{fffd}");
+        // The whole sequence goes, as in the dataset layer, not just its ESC.
+        assert_eq!(clean("Bad\u{1b}[2JTitle\n"), "BadTitle ");
+        assert_eq!(clean("\u{1b}[31mred"), "red");
         assert_eq!(clean("Misérables, Les (1995)"), "Misérables, Les (1995)");
     }
 
@@ -92,7 +169,26 @@ mod tests {
     fn ratings_print_as_written() {
         assert_eq!(format_rating(4.0), "4");
         assert_eq!(format_rating(3.5), "3.5");
+        assert_eq!(format_rating(3.001), "3");
+        assert_eq!(format_rating(1e308), "1e308");
         assert_eq!(signed(-1.25), "−1.25");
         assert_eq!(signed(0.5), "+0.50");
+    }
+
+    #[test]
+    fn numbers_too_wide_for_a_cell_are_shortened_visibly() {
+        // 13,882.9855 / 1,000 = 13.88… → one decimal: 13.9k.
+        assert_eq!(compact(13_882.9855, 5), "13.9k");
+        assert_eq!(compact(10_000.0, 4), "10k");
+        assert_eq!(compact(10_000.0, 5), "10k");
+        // 352,698 / 1,000 = 352.698: 352.7k is 6 wide, 353k fits 4.
+        assert_eq!(compact(352_698.0, 4), "353k");
+        assert_eq!(compact(1e308, 5), "1e308");
+        assert_eq!(compact(-1e308, 5), "-1e3…");
+        assert_eq!(compact(4.0, 4), "4");
+        assert_eq!(compact(3.25, 3), "3.2");
+        assert_eq!(number(1e308), "1e308");
+        assert_eq!(number(1.5e10), "1.5e10");
+        assert_eq!(number(3.5917), "3.592");
     }
 }

@@ -6,11 +6,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
-use crate::core::explain::{Entity, Explanation, FallbackReason, Prediction};
+use crate::core::explain::{Entity, Explanation, FallbackReason, NeighbourTerm, Prediction};
 use crate::tui::app::{App, params_text};
-use crate::tui::text::{clean, fit, format_rating, signed};
+use crate::tui::keys::Action;
+use crate::tui::text::{clean, compact, fit, format_rating, number, signed};
+use crate::tui::view::matrix::predicted_text;
 
 /// How many neighbours the formula with numbers writes out before summing the rest.
 const NEIGHBOURS_WRITTEN_OUT: usize = 3;
@@ -31,15 +33,120 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             fit(&title, area.width.saturating_sub(2) as usize),
             Style::new().fg(app.theme.title),
         ));
-    let width = block.inner(area).width as usize;
-    Paragraph::new(lines(app, width))
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.explain_scroll, 0))
-        .render(area, buf);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = inner.width as usize;
+    let height = inner.height as usize;
+    let rows = wrap(lines(app, width), width);
+    let (shown, more_below) = visible(rows, height, app.explain_scroll as usize);
+    let mut shown = shown;
+    if more_below && let Some(last) = shown.last_mut() {
+        *last = Line::styled(
+            fit(&more_marker(app), width),
+            Style::new()
+                .fg(app.theme.accent)
+                .add_modifier(Modifier::BOLD),
+        );
+    }
+    Paragraph::new(shown).render(inner, buf);
 }
 
-/// The panel's text for the selected cell, for a panel `width` characters wide.
+/// The rows of `rows` that fit `height` after scrolling past `scroll` (clamped so that
+/// the last page stays full), and whether more follow below.
+pub fn visible(
+    rows: Vec<Line<'static>>,
+    height: usize,
+    scroll: usize,
+) -> (Vec<Line<'static>>, bool) {
+    let scroll = scroll.min(rows.len().saturating_sub(height));
+    let more_below = rows.len() > scroll + height;
+    let shown = rows.into_iter().skip(scroll).take(height).collect();
+    (shown, more_below)
+}
+
+/// The marker drawn on the panel's last row when the explanation goes on below.
+fn more_marker(app: &App) -> String {
+    let key = |action| {
+        app.keys
+            .keys(action)
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_else(|| "?".to_string())
+    };
+    format!(
+        "▼ more below — {}/{} to scroll",
+        key(Action::ScrollExplainDown),
+        key(Action::ScrollExplainUp)
+    )
+}
+
+/// Breaks lines wider than `width` into rows, between words where possible, keeping
+/// each piece's style; every returned line fits one row.
+pub fn wrap(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    for line in lines {
+        if line.width() <= width {
+            rows.push(line);
+            continue;
+        }
+        let pieces: Vec<(char, Style)> = line
+            .spans
+            .iter()
+            .flat_map(|span| span.content.chars().map(move |c| (c, span.style)))
+            .collect();
+        let mut start = 0;
+        while start < pieces.len() {
+            let mut end = start;
+            let mut used = 0;
+            let mut last_space = None;
+            while end < pieces.len() {
+                let w = Span::raw(pieces[end].0.to_string()).width();
+                if used + w > width {
+                    break;
+                }
+                used += w;
+                if pieces[end].0 == ' ' {
+                    last_space = Some(end);
+                }
+                end += 1;
+            }
+            if end < pieces.len()
+                && let Some(space) = last_space
+                && space > start
+            {
+                end = space + 1;
+            }
+            if end == start {
+                end = start + 1;
+            }
+            rows.push(styled_row(&pieces[start..end]));
+            start = end;
+        }
+    }
+    rows
+}
+
+fn styled_row(pieces: &[(char, Style)]) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut text = String::new();
+    let mut style = None;
+    for &(c, piece_style) in pieces {
+        if style.is_some_and(|s| s != piece_style) {
+            spans.push(Span::styled(std::mem::take(&mut text), style.unwrap_or_default()));
+        }
+        style = Some(piece_style);
+        text.push(c);
+    }
+    if !text.is_empty() {
+        spans.push(Span::styled(text, style.unwrap_or_default()));
+    }
+    Line::from(spans)
+}
+
+/// The panel's text for the selected cell, for a panel `width` characters wide: the
+/// value and the formula with its numbers first (always in view), then the algorithm,
+/// the terms, the notes and the neighbours.
 pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let label = Style::new().fg(theme.dim);
@@ -50,7 +157,8 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
         return out;
     };
 
-    if let Some(value) = app.dataset.matrix.rating(user, item) {
+    let known = app.dataset.matrix.rating(user, item);
+    if let Some(value) = known {
         out.push(Line::from(vec![
             Span::styled("Known rating  ", label),
             Span::styled(format_rating(value), accent),
@@ -58,10 +166,22 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     }
 
     let Some(fitted) = &app.model else {
-        let name = app.spec().map(|s| s.name).unwrap_or("the model");
-        out.push(Line::styled(format!("Fitting {name}…"), label));
+        if app.busy_fitting() {
+            let name = app.spec().map(|s| s.name).unwrap_or("the model");
+            out.push(Line::styled(format!("Fitting {name}…"), label));
+        } else {
+            out.push(Line::styled(
+                "No model fitted (press a to fit one).",
+                label,
+            ));
+        }
         return out;
     };
+    let stale = app.spec().map(|s| s.name) != Some(fitted.spec.name)
+        || app.current_params() != Some(&fitted.params);
+    if let Some(prediction) = &app.selected {
+        value_lines(app, prediction, known.is_some(), &mut out);
+    }
     out.push(Line::from(vec![
         Span::styled("Algorithm  ", label),
         Span::raw(fitted.spec.title),
@@ -73,8 +193,6 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             Span::raw(params),
         ]));
     }
-    let stale = app.spec().map(|s| s.name) != Some(fitted.spec.name)
-        || app.current_params() != Some(&fitted.params);
     if app.busy_fitting() {
         out.push(Line::styled("(fitting; this is the previous model)", label));
     } else if stale {
@@ -83,69 +201,64 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             label,
         ));
     }
-    let Some(prediction) = &app.selected else {
-        return out;
-    };
-    if app.dataset.matrix.rating(user, item).is_some() {
-        out.push(Line::from(vec![
-            Span::styled("Prediction ", label),
-            Span::raw(format!("{:.2} for comparison", prediction.value)),
-        ]));
+    if let Some(prediction) = &app.selected {
+        explanation_lines(app, prediction, width, &mut out);
     }
-    out.push(Line::from(""));
-    explanation_lines(app, prediction, width, &mut out);
     out
 }
 
-fn explanation_lines(
-    app: &App,
-    prediction: &Prediction,
-    width: usize,
-    out: &mut Vec<Line<'static>>,
-) {
+/// The value, the formula with its numbers, and what changed the value (clipping,
+/// fallback): the lines that must always be in view.
+fn value_lines(app: &App, prediction: &Prediction, known: bool, out: &mut Vec<Line<'static>>) {
     let theme = &app.theme;
     let label = Style::new().fg(theme.dim);
-    let heading = Style::new().fg(theme.title).add_modifier(Modifier::BOLD);
     let accent = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let explanation = &prediction.explanation;
-
-    out.push(Line::from(vec![
-        Span::styled("Formula  ", label),
-        Span::styled(explanation.formula.clone(), heading),
-    ]));
-    for term in &explanation.terms {
-        let meaning_width = width.saturating_sub(18).max(8);
-        out.push(Line::from(format!(
-            "  {:<6} {:<meaning_width$} {:>7.3}",
-            fit(&term.symbol, 6),
-            fit(&term.meaning, meaning_width),
-            term.value
-        )));
+    if known {
+        out.push(Line::from(vec![
+            Span::styled("Prediction ", label),
+            Span::styled(number(prediction.value), accent),
+            Span::styled(" for comparison", label),
+        ]));
+        out.push(Line::styled(
+            "(this rating is in the training data, so the prediction can use it)",
+            label,
+        ));
+    } else {
+        out.push(Line::from(vec![
+            Span::styled("Value    ", label),
+            Span::styled(number(prediction.value), accent),
+            Span::styled(
+                format!("  (grid: {})", predicted_text(prediction.value)),
+                label,
+            ),
+        ]));
     }
     let (written, sum) = substituted(explanation);
     out.push(Line::from(vec![
         Span::styled("r̂ = ", label),
         Span::raw(format!("{written} = ")),
-        Span::styled(format!("{sum:.3}"), accent),
+        Span::styled(number(sum), accent),
     ]));
     let scale = app.dataset.matrix.scale();
     if (prediction.value - explanation.raw).abs() > 1e-12 {
         out.push(Line::from(vec![
             Span::styled("Clipped  ", label),
             Span::raw(format!(
-                "{:.3} to the scale {}–{}: {:.3}",
-                explanation.raw,
+                "{} to the scale {}–{}: {}",
+                number(explanation.raw),
                 format_rating(scale.min),
                 format_rating(scale.max),
-                prediction.value
+                number(prediction.value)
             )),
         ]));
     }
-    if (sum - explanation.raw).abs() > 1e-9 {
+    if (sum - explanation.raw).abs() > 1e-9 * explanation.raw.abs().max(1.0) {
         out.push(Line::styled(
             format!(
-                "(the parts sum to {sum:.3} but the model reports {:.3})",
-                explanation.raw
+                "(the parts sum to {} but the model reports {})",
+                number(sum),
+                number(explanation.raw)
             ),
             Style::new().fg(theme.error),
         ));
@@ -160,19 +273,33 @@ fn explanation_lines(
             )),
         ]));
     }
-    let mut value = vec![
-        Span::styled("Value    ", label),
-        Span::styled(format!("{:.3}", prediction.value), accent),
-    ];
-    if let Some((user, item)) = app.selected_cell()
-        && app.dataset.matrix.rating(user, item).is_none()
-    {
-        value.push(Span::styled(
-            format!("  (grid: ~{:.1})", prediction.value),
-            label,
-        ));
+}
+
+fn explanation_lines(
+    app: &App,
+    prediction: &Prediction,
+    width: usize,
+    out: &mut Vec<Line<'static>>,
+) {
+    let theme = &app.theme;
+    let label = Style::new().fg(theme.dim);
+    let heading = Style::new().fg(theme.title).add_modifier(Modifier::BOLD);
+    let explanation = &prediction.explanation;
+
+    out.push(Line::from(""));
+    out.push(Line::from(vec![
+        Span::styled("Formula  ", label),
+        Span::styled(explanation.formula.clone(), heading),
+    ]));
+    for term in &explanation.terms {
+        let value = number(term.value);
+        let meaning_width = width.saturating_sub(10 + value.chars().count()).max(8);
+        out.push(Line::from(format!(
+            "  {:<6} {:<meaning_width$} {value}",
+            fit(&term.symbol, 6),
+            fit(&term.meaning, meaning_width),
+        )));
     }
-    out.push(Line::from(value));
     for note in &explanation.notes {
         out.push(Line::styled(format!("• {note}"), label));
     }
@@ -205,12 +332,80 @@ fn explanation_lines(
     }
     for part in &explanation.parts {
         out.push(Line::from(format!(
-            "  {:<14} weight {:.2} × {:.3}",
+            "  {:<14} weight {:.2} × {}",
             fit(&clean(&part.label), 14),
             part.weight,
-            part.explanation.raw
+            number(part.explanation.raw)
         )));
     }
+}
+
+/// A column of the neighbour table besides the neighbour's name.
+#[derive(Clone, Copy, PartialEq)]
+enum Column {
+    Similarity,
+    Rating,
+    Deviation,
+    Share,
+    Contribution,
+}
+
+impl Column {
+    /// In the order they are given up when the panel is narrow (last first).
+    const BY_PRIORITY: [Column; 5] = [
+        Column::Similarity,
+        Column::Contribution,
+        Column::Rating,
+        Column::Share,
+        Column::Deviation,
+    ];
+    /// In the order they are drawn.
+    const DRAWN: [Column; 5] = [
+        Column::Similarity,
+        Column::Rating,
+        Column::Deviation,
+        Column::Share,
+        Column::Contribution,
+    ];
+
+    fn width(self) -> usize {
+        match self {
+            Column::Similarity => 5,
+            Column::Rating => 5,
+            Column::Deviation | Column::Contribution => 7,
+            Column::Share => 5,
+        }
+    }
+
+    fn header(self) -> &'static str {
+        match self {
+            Column::Similarity => "sim",
+            Column::Rating => "r",
+            Column::Deviation => "dev",
+            Column::Share => "share",
+            Column::Contribution => "contr",
+        }
+    }
+
+    fn cell(self, neighbour: &NeighbourTerm) -> String {
+        match self {
+            Column::Similarity => format!("{:.2}", neighbour.similarity),
+            Column::Rating => compact(neighbour.rating, self.width()),
+            Column::Deviation => compact_signed(neighbour.deviation, self.width()),
+            Column::Share => format!("{:.0}%", neighbour.share * 100.0),
+            Column::Contribution => compact_signed(neighbour.contribution, self.width()),
+        }
+    }
+}
+
+/// `signed` within `width` characters.
+fn compact_signed(value: f64, width: usize) -> String {
+    let text = signed(value);
+    if text.chars().count() <= width {
+        return text;
+    }
+    let sign = if value < 0.0 { "−" } else { "+" };
+    format!("{sign}{}", compact(value.abs(), width - 1))
 }
 
 fn neighbour_table(
@@ -220,29 +415,50 @@ fn neighbour_table(
     out: &mut Vec<Line<'static>>,
 ) {
     let label = Style::new().fg(app.theme.dim);
-    // who | similarity | rating | deviation | share | contribution: 30 columns + who
-    let who_width = width.saturating_sub(30).clamp(4, 30);
-    out.push(Line::styled(
-        format!(
-            "{:<who_width$} {:>5} {:>3} {:>6} {:>5} {:>6}",
-            "who", "sim", "r", "dev", "share", "contr"
-        ),
-        label,
-    ));
-    for neighbour in &explanation.neighbours {
-        let who = match neighbour.neighbour {
-            Entity::User(user) => format!("user {}", app.user_label(user)),
-            Entity::Item(item) => app.item_label(item).to_string(),
-        };
-        out.push(Line::from(format!(
-            "{:<who_width$} {:>5.2} {:>3} {:>6} {:>4.0}% {:>6}",
-            fit(&clean(&who), who_width),
-            neighbour.similarity,
-            format_rating(neighbour.rating),
-            signed(neighbour.deviation),
-            neighbour.share * 100.0,
-            signed(neighbour.contribution)
-        )));
+    let names: Vec<String> = explanation
+        .neighbours
+        .iter()
+        .map(|neighbour| match neighbour.neighbour {
+            Entity::User(user) => clean(app.user_label(user)),
+            Entity::Item(item) => clean(app.item_label(item)),
+        })
+        .collect();
+    let users = explanation
+        .neighbours
+        .iter()
+        .all(|n| matches!(n.neighbour, Entity::User(_)));
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    // Ids are never cut; titles may be, down to 16 characters, before any number
+    // column is given up.
+    let who_wanted = if users {
+        longest.max(4)
+    } else {
+        longest.clamp(4, 16)
+    };
+    let mut used = 0;
+    let mut columns = Vec::new();
+    for column in Column::BY_PRIORITY {
+        if who_wanted + used + 1 + column.width() <= width || columns.is_empty() {
+            used += 1 + column.width();
+            columns.push(column);
+        }
+    }
+    let who_width = width.saturating_sub(used).min(longest.max(4)).max(1);
+    let drawn: Vec<Column> = Column::DRAWN
+        .into_iter()
+        .filter(|c| columns.contains(c))
+        .collect();
+    let mut header = format!("{:<who_width$}", if users { "user" } else { "item" });
+    for column in &drawn {
+        header.push_str(&format!(" {:>w$}", column.header(), w = column.width()));
+    }
+    out.push(Line::styled(header, label));
+    for (neighbour, name) in explanation.neighbours.iter().zip(&names) {
+        let mut row = format!("{:<who_width$}", fit(name, who_width));
+        for column in &drawn {
+            row.push_str(&format!(" {:>w$}", column.cell(neighbour), w = column.width()));
+        }
+        out.push(Line::from(row));
     }
 }
 
@@ -252,7 +468,7 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
     let mut written = Vec::new();
     for (k, term) in explanation.terms.iter().enumerate() {
         if k == 0 {
-            written.push(format!("{:.3}", term.value));
+            written.push(number(term.value));
         } else {
             written.push(spaced(&signed_precise(term.value)));
         }
@@ -285,7 +501,7 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
         written.push(format!("{} (features)", spaced(&signed_precise(features))));
     }
     for part in &explanation.parts {
-        written.push(format!("+ {:.2}×{:.3}", part.weight, part.explanation.raw));
+        written.push(format!("+ {:.2}×{}", part.weight, number(part.explanation.raw)));
     }
     if written.is_empty() {
         written.push("0".to_string());
@@ -300,9 +516,9 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
 
 fn signed_precise(value: f64) -> String {
     if value < 0.0 {
-        format!("−{:.3}", -value)
+        format!("−{}", number(-value))
     } else {
-        format!("+{value:.3}")
+        format!("+{}", number(value))
     }
 }
 

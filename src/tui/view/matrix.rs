@@ -9,13 +9,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
 use crate::tui::app::{App, SortOrder, Window};
-use crate::tui::text::{clean, fit, format_rating, wrap_two_lines};
+use crate::tui::text::{clean, compact, fit, wrap_two_lines};
 
 /// Characters of one cell's content; a one-space gap follows each cell.
 pub const CELL_WIDTH: u16 = 6;
 const CELL_STEP: u16 = CELL_WIDTH + 1;
 /// Lines of item titles above the grid.
 const HEADER_LINES: u16 = 2;
+/// Characters of a cell's text between the cursor brackets.
+const TEXT_WIDTH: usize = CELL_WIDTH as usize - 2;
 /// Marks a predicted value so it never reads as a known rating.
 pub const PREDICTED_MARK: char = '~';
 
@@ -125,7 +127,7 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
     let scale = matrix.scale();
     let (text, style) = match matrix.rating(user, item) {
         Some(value) => (
-            format_rating(value),
+            compact(value, CELL_WIDTH as usize - 1),
             Style::new()
                 .fg(theme.heat_text)
                 .bg(theme.heat_colour(value, scale.min, scale.max))
@@ -142,6 +144,21 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
         },
         None => ("?".to_string(), Style::new().fg(theme.unknown)),
     };
+    // Text wider than the space between the brackets takes the whole cell; the
+    // selected cell then shows its cursor by style alone.
+    if text.chars().count() > TEXT_WIDTH {
+        let body = if selected {
+            style
+                .fg(theme.cursor)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            style
+        };
+        return Line::from(Span::styled(
+            format!("{text:^w$}", w = CELL_WIDTH as usize),
+            body,
+        ));
+    }
     let (open, close, bracket, body) = if selected {
         let bracket = style
             .fg(theme.cursor)
@@ -158,12 +175,15 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
     ])
 }
 
-/// A prediction in four characters: `~3.7`, or `~10` where a decimal does not fit.
-fn predicted_text(value: f64) -> String {
-    let text = format!("{PREDICTED_MARK}{value:.1}");
-    if text.chars().count() <= 4 {
-        text
-    } else {
-        format!("{PREDICTED_MARK}{value:.0}")
+/// A prediction as the grid shows it: `~3.7`, `~10`, `~13.9k`, `~1e308`, marked `~`
+/// and at most [`CELL_WIDTH`] characters.
+pub fn predicted_text(value: f64) -> String {
+    let short = format!("{PREDICTED_MARK}{value:.1}");
+    if short.chars().count() <= TEXT_WIDTH {
+        return short;
     }
+    format!(
+        "{PREDICTED_MARK}{}",
+        compact(value, CELL_WIDTH as usize - 1)
+    )
 }

@@ -29,15 +29,56 @@ pub fn render_neighbours(app: &App, area: Rect, buf: &mut Buffer) {
         Entity::User(user) => ("users", format!("user {}", app.user_label(user))),
         Entity::Item(item) => ("items", app.item_label(item).to_string()),
     };
-    let title = format!(
-        " {} most like {} · {} ",
+    let room = area.width.saturating_sub(2) as usize;
+    let query = &list.query;
+    let long = format!(
+        " {} most like {} · {}, ≥{} in common ({}) ",
         capitalised(what),
         clean(&name),
-        list.query.kind
+        query.kind,
+        query.min_support,
+        query.reason
     );
-    let block = panel(app, fit(&title, area.width.saturating_sub(2) as usize));
-    let inner = block.inner(area);
+    let short = format!(
+        " {} like {} · {} ≥{} ({}) ",
+        capitalised(what),
+        clean(&name),
+        query.kind,
+        query.min_support,
+        query.reason
+    );
+    let bare = format!(
+        " {} like {} · {} ≥{} ",
+        capitalised(what),
+        clean(&name),
+        query.kind,
+        query.min_support
+    );
+    let title = [long, short, bare]
+        .into_iter()
+        .find(|t| t.chars().count() <= room);
+    let reason_in_title = title.as_ref().is_some_and(|t| t.contains(&query.reason));
+    let title = title.unwrap_or_else(|| {
+        format!(" {} like {} ", capitalised(what), clean(&name))
+    });
+    let block = panel(app, fit(&title, room));
+    let mut inner = block.inner(area);
     block.render(area, buf);
+    if !reason_in_title && inner.height > 2 {
+        // Why this measure, on the panel's last line when the title has no room.
+        let footer = format!(
+            "{}, ≥{} in common ({})",
+            query.kind, query.min_support, query.reason
+        );
+        inner.height -= 1;
+        buf.set_stringn(
+            inner.x,
+            inner.y + inner.height,
+            fit(&footer, inner.width as usize),
+            inner.width as usize,
+            dim,
+        );
+    }
     let width = inner.width as usize;
     let lines: Vec<Line> = match &list.rows {
         None => vec![Line::styled("computing…", dim)],
@@ -49,26 +90,42 @@ pub fn render_neighbours(app: &App, area: Rect, buf: &mut Buffer) {
         }
         Some(Ok(rows)) if rows.is_empty() => {
             vec![Line::styled(
-                format!("no {what} share ratings with it"),
+                format!(
+                    "no {what} share {} or more ratings with it",
+                    list.query.min_support
+                ),
                 dim,
             )]
         }
         Some(Ok(rows)) => {
-            // who | bar | similarity | co-rated count
-            let who_width = (width / 3).clamp(6, 24);
-            let bar_width = width.saturating_sub(who_width + 18).max(4);
+            // who | bar | similarity | co-rated count; user ids are kept whole (the
+            // bar gives way first), item titles may be cut.
+            let names: Vec<String> = rows
+                .iter()
+                .map(|row| match list.of {
+                    Entity::User(_) => clean(app.user_label(row.index)),
+                    Entity::Item(_) => clean(app.item_label(row.index)),
+                })
+                .collect();
+            let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+            let room = width.saturating_sub(18);
+            let who_width = match list.of {
+                Entity::User(_) => longest.max(4).min(room),
+                Entity::Item(_) => (width / 3).clamp(6, 24).min(room),
+            }
+            .max(1);
+            let bar_width = width.saturating_sub(who_width + 15).max(4);
             let mut lines = vec![Line::styled(
                 format!(
                     "{:<who_width$} {:<bar_width$} {:>6} {:>6}",
-                    "who", "similarity", "", "common"
+                    what.trim_end_matches('s'),
+                    "similarity",
+                    "",
+                    "common"
                 ),
                 dim,
             )];
-            for row in rows {
-                let who = match list.of {
-                    Entity::User(_) => format!("user {}", app.user_label(row.index)),
-                    Entity::Item(_) => app.item_label(row.index).to_string(),
-                };
+            for (row, who) in rows.iter().zip(names) {
                 lines.push(Line::from(vec![
                     Span::raw(format!("{:<who_width$} ", fit(&clean(&who), who_width))),
                     Span::styled(
@@ -149,7 +206,8 @@ const HELP_RIGHT: &[Group] = &[Group::Algorithm, Group::View];
 
 pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     let legend = Line::styled(
-        "Cells: coloured = known rating · ? = unknown · ~3.7 = prediction (italic, no colour)",
+        "Cells: coloured = known rating · ? = unknown · ~3.7 = prediction (italic, no \
+         colour) · 13.9k, 1e308 = large values shortened",
         Style::new().fg(app.theme.dim),
     );
     let two_columns = area.width >= 100;
@@ -160,7 +218,9 @@ pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
         (help_lines(app, &all), Vec::new())
     };
     let width = if two_columns { 98 } else { 72 };
-    let rows = left.len().max(right.len()) as u16 + 2;
+    let inner_width = width.min(area.width).saturating_sub(2).max(1) as usize;
+    let legend_rows = legend.width().div_ceil(inner_width) as u16;
+    let rows = left.len().max(right.len()) as u16 + 1 + legend_rows;
     let popup = centred(area, width, (rows + 2).min(area.height.saturating_sub(2)));
     Clear.render(popup, buf);
     let close = app.keys.keys_text(Action::Help);
@@ -169,7 +229,7 @@ pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     block.render(popup, buf);
     let [body, footer] = inner.layout(&Layout::vertical([
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(legend_rows),
     ]));
     let [left_area, right_area] = body.layout(&Layout::horizontal([
         Constraint::Percentage(if two_columns { 50 } else { 100 }),
@@ -181,7 +241,9 @@ pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     Paragraph::new(right)
         .scroll((scroll, 0))
         .render(right_area, buf);
-    Paragraph::new(legend).render(footer, buf);
+    Paragraph::new(legend)
+        .wrap(Wrap { trim: true })
+        .render(footer, buf);
 }
 
 pub fn render_jump(app: &App, prompt: &JumpPrompt, area: Rect, buf: &mut Buffer) {

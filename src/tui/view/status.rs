@@ -63,7 +63,13 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
     buf.set_style(status, base);
     Paragraph::new(Line::from(spans)).render(status, buf);
 
-    let mut actions = vec![Action::Help, Action::Jump, Action::TogglePredictions];
+    // Help and quit first, so that they are in view on the narrowest screen.
+    let mut actions = vec![
+        Action::Help,
+        Action::Quit,
+        Action::Jump,
+        Action::TogglePredictions,
+    ];
     actions.push(Action::NextAlgorithm);
     let has = |name: &str| {
         app.spec()
@@ -86,15 +92,23 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
         Action::ToggleNeighboursOf,
     ]);
     if !app.busy.is_empty() {
-        actions.push(Action::Cancel);
+        actions.insert(2, Action::Cancel);
     }
-    actions.push(Action::Quit);
     let key_style = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let word_style = Style::new().fg(theme.dim);
+    // Whole hints only: one that does not fit is left out, not cut.
     let mut spans = Vec::new();
+    let mut used = 0;
     for (key, word) in app.keys.hints(&actions) {
-        spans.push(Span::styled(format!(" {key}"), key_style));
-        spans.push(Span::styled(format!(" {word} "), word_style));
+        let key = Span::styled(format!(" {key}"), key_style);
+        let word = Span::styled(format!(" {word} "), word_style);
+        let width = key.width() + word.width();
+        if used + width > hints.width as usize {
+            break;
+        }
+        used += width;
+        spans.push(key);
+        spans.push(word);
     }
     Paragraph::new(Line::from(spans)).render(hints, buf);
 }
