@@ -19,6 +19,8 @@ use crate::core::similarity::SimilarityOptions;
 use crate::data::Dataset;
 
 use super::keys::{Action, KeyMap};
+use super::screens::{self, compare::CompareScreen, evaluate::EvaluateScreen};
+use super::screens::{hold_out::HoldOutMode, what_if::WhatIf};
 use super::similar::{self, NeighbourRow, SimilarityQuery};
 use super::theme::Theme;
 use super::worker::{Job, JobOutput, Lane, WorkerEvent};
@@ -29,6 +31,10 @@ use super::worker::{Job, JobOutput, Lane, WorkerEvent};
 pub enum Mode {
     /// The rating matrix with the explanation and neighbours panels.
     Explore,
+    /// Two to four algorithms side by side on the same cells.
+    Compare,
+    /// Cross-validation of the chosen algorithms: leaderboard and bar chart.
+    Evaluate,
 }
 
 /// A layer drawn over the screen that takes the keys while it is open.
@@ -36,6 +42,8 @@ pub enum Mode {
 pub enum Overlay {
     Help { scroll: u16 },
     Jump(JumpPrompt),
+    /// The what-if prompt for a new rating of the selected cell.
+    Rating(super::screens::what_if::RatingPrompt),
 }
 
 /// The `/` prompt: what was typed and what it matches.
@@ -179,6 +187,11 @@ pub struct App {
     /// similarity settings.
     pub panel_min_support: usize,
 
+    pub compare: CompareScreen,
+    pub evaluate: EvaluateScreen,
+    pub hold_out: HoldOutMode,
+    pub what_if: WhatIf,
+
     generations: HashMap<Lane, u64>,
     running: HashMap<Lane, Arc<AtomicBool>>,
     pub busy: HashMap<Lane, Busy>,
@@ -239,6 +252,10 @@ impl App {
             neighbours_of: NeighboursOf::Users,
             neighbours: None,
             panel_min_support: PANEL_MIN_SUPPORT,
+            compare: CompareScreen::default(),
+            evaluate: EvaluateScreen::new(algorithms.len()),
+            hold_out: HoldOutMode::default(),
+            what_if: WhatIf::default(),
             generations: HashMap::new(),
             running: HashMap::new(),
             busy: HashMap::new(),
@@ -306,12 +323,12 @@ impl App {
         self.fill_window();
     }
 
-    fn generation(&self, lane: Lane) -> u64 {
+    pub(crate) fn generation(&self, lane: Lane) -> u64 {
         self.generations.get(&lane).copied().unwrap_or(0)
     }
 
     /// Queues a job, replacing (and cancelling) the lane's previous one.
-    fn submit(
+    pub(crate) fn submit(
         &mut self,
         lane: Lane,
         task: impl FnOnce(&crate::core::progress::Progress) -> JobOutput + Send + 'static,
@@ -327,16 +344,27 @@ impl App {
         generation
     }
 
+    /// Stops a lane's work, if any, and drops any result still on its way.
+    pub(crate) fn drop_lane(&mut self, lane: Lane) {
+        if let Some(flag) = self.running.remove(&lane) {
+            flag.store(true, Ordering::Relaxed);
+        }
+        self.generations.insert(lane, self.generation(lane) + 1);
+        self.busy.remove(&lane);
+    }
+
     /// Asks the worker to fit the selected algorithm with its parameters.
-    fn request_fit(&mut self) {
+    pub(crate) fn request_fit(&mut self) {
         let (Some(spec), Some(params)) = (self.spec(), self.current_params().cloned()) else {
             return;
         };
         let matrix = self.dataset.matrix.clone();
         let task_params = params.clone();
-        // The same algorithm may refit cheaply (k-NN keeps its similarities).
+        // The same algorithm may refit cheaply (k-NN keeps its similarities), unless
+        // the matrix changed (a hold-out or an edit).
         let current = (self.model.as_ref())
             .filter(|fitted| fitted.spec.name == spec.name)
+            .filter(|fitted| std::ptr::eq(fitted.model.matrix(), &*matrix))
             .map(|fitted| Arc::clone(&fitted.model));
         self.submit(Lane::Model, move |progress| {
             let refitted = current.and_then(|model| model.refit(&task_params, progress));
@@ -396,6 +424,7 @@ impl App {
                             list.rows = Some(result);
                         }
                     }
+                    output => screens::on_output(self, output),
                 }
             }
         }
@@ -422,6 +451,7 @@ impl App {
                 self.predictions.clear();
                 self.fill_window();
                 self.explain_selected();
+                screens::after_fit(self);
             }
             Err(FitError::Cancelled) => {
                 let text = self.back_to_shown_model(Some(Busy {
@@ -438,14 +468,14 @@ impl App {
         }
     }
 
-    fn say(&mut self, text: &str) {
+    pub(crate) fn say(&mut self, text: &str) {
         self.message = Some(Message {
             text: text.to_string(),
             is_error: false,
         });
     }
 
-    fn error(&mut self, text: &str) {
+    pub(crate) fn error(&mut self, text: &str) {
         self.message = Some(Message {
             text: text.to_string(),
             is_error: true,
@@ -453,7 +483,7 @@ impl App {
     }
 
     /// Computes the predictions of the unknown cells on screen that are not cached.
-    fn fill_window(&mut self) {
+    pub(crate) fn fill_window(&mut self) {
         if !self.show_predictions {
             return;
         }
@@ -477,7 +507,7 @@ impl App {
         }
     }
 
-    fn explain_selected(&mut self) {
+    pub(crate) fn explain_selected(&mut self) {
         self.explain_scroll = 0;
         self.selected = match (&self.model, self.selected_cell()) {
             (Some(fitted), Some((user, item))) => Some(fitted.model.predict(user, item)),
@@ -500,7 +530,7 @@ impl App {
     }
 
     /// Everything that follows a change of the selected cell or of the window.
-    fn after_move(&mut self) {
+    pub(crate) fn after_move(&mut self) {
         self.scroll_to_cursor();
         self.fill_window();
         self.explain_selected();
@@ -716,7 +746,10 @@ impl App {
             return;
         }
         let mut said = Vec::new();
-        for lane in [Lane::Model, Lane::Neighbours] {
+        for lane in [Lane::Model, Lane::Neighbours]
+            .into_iter()
+            .chain(screens::LANES)
+        {
             let Some(flag) = self.running.remove(&lane) else {
                 continue;
             };
@@ -736,6 +769,7 @@ impl App {
                         said.push(format!("{} cancelled", busy.what));
                     }
                 }
+                lane => said.push(screens::on_cancel(self, lane, busy)),
             }
         }
         if !said.is_empty() {
@@ -844,6 +878,9 @@ pub fn update(app: &mut App, action: Action) {
         }
         return;
     }
+    if screens::update(app, action) {
+        return;
+    }
     let GridPosition { row, column } = app.cursor;
     let page = app.window.rows.max(1);
     match action {
@@ -900,7 +937,10 @@ pub fn update(app: &mut App, action: Action) {
                 selected: 0,
             }))
         }
+        // The other screens' actions are taken by `screens::update` above.
+        _ => {}
     }
+    screens::after_update(app);
 }
 
 fn step_int(kind: &ParamKind, value: &ParamValue, step: i64) -> Option<ParamValue> {

@@ -40,6 +40,22 @@ pub enum Action {
     ScrollExplainUp,
     MorePanelSupport,
     LessPanelSupport,
+    ShowMatrix,
+    NextScreen,
+    PreviousScreen,
+    ShowCompare,
+    ShowEvaluate,
+    ToggleChoice,
+    ChooseAll,
+    Run,
+    NextMetric,
+    ToggleTopK,
+    HoldOut,
+    MoreHeldOut,
+    LessHeldOut,
+    EditRating,
+    ClearRating,
+    Undo,
 }
 
 /// Where an action is listed in the help overlay.
@@ -49,6 +65,8 @@ pub enum Group {
     Moving,
     Algorithm,
     View,
+    Screens,
+    Experiment,
 }
 
 impl Group {
@@ -58,6 +76,8 @@ impl Group {
             Group::Moving => "Moving around",
             Group::Algorithm => "Algorithm",
             Group::View => "View",
+            Group::Screens => "Screens",
+            Group::Experiment => "Hold-out and what-if",
         }
     }
 }
@@ -93,6 +113,22 @@ impl Action {
         Action::LessPanelSupport,
         Action::SortRows,
         Action::SortColumns,
+        Action::ShowMatrix,
+        Action::ShowCompare,
+        Action::ShowEvaluate,
+        Action::NextScreen,
+        Action::PreviousScreen,
+        Action::ToggleChoice,
+        Action::ChooseAll,
+        Action::Run,
+        Action::NextMetric,
+        Action::ToggleTopK,
+        Action::HoldOut,
+        Action::MoreHeldOut,
+        Action::LessHeldOut,
+        Action::EditRating,
+        Action::ClearRating,
+        Action::Undo,
     ];
 
     /// What the action does, in the words of the help overlay.
@@ -126,6 +162,22 @@ impl Action {
             Action::ScrollExplainUp => "scroll the explanation up",
             Action::MorePanelSupport => "neighbours panel: more in common",
             Action::LessPanelSupport => "neighbours panel: fewer in common",
+            Action::ShowMatrix => "matrix screen",
+            Action::NextScreen => "next screen",
+            Action::PreviousScreen => "previous screen",
+            Action::ShowCompare => "compare screen",
+            Action::ShowEvaluate => "evaluate screen",
+            Action::ToggleChoice => "choose / drop an algorithm",
+            Action::ChooseAll => "evaluate: choose all or none",
+            Action::Run => "evaluate: run cross-validation",
+            Action::NextMetric => "evaluate: next metric charted",
+            Action::ToggleTopK => "evaluate: top-k lists on / off",
+            Action::HoldOut => "hold-out mode on / off",
+            Action::MoreHeldOut => "hold out a larger share",
+            Action::LessHeldOut => "hold out a smaller share",
+            Action::EditRating => "what-if: set the cell's rating",
+            Action::ClearRating => "what-if: clear the cell's rating",
+            Action::Undo => "what-if: undo the last edit",
         }
     }
 
@@ -146,6 +198,21 @@ impl Action {
             Action::SortColumns => "sort items",
             Action::ToggleNeighboursOf => "neighbours of",
             Action::ScrollExplainDown => "scroll",
+            Action::ShowMatrix => "matrix",
+            Action::NextScreen => "screens",
+            Action::ShowCompare => "compare",
+            Action::ShowEvaluate => "evaluate",
+            Action::ToggleChoice => "choose",
+            Action::ChooseAll => "all/none",
+            Action::Run => "run",
+            Action::NextMetric => "metric",
+            Action::ToggleTopK => "top-k",
+            Action::HoldOut => "hold-out",
+            Action::MoreHeldOut => "share+",
+            Action::LessHeldOut => "share−",
+            Action::EditRating => "edit",
+            Action::ClearRating => "clear",
+            Action::Undo => "undo",
             _ => self.description(),
         }
     }
@@ -177,6 +244,22 @@ impl Action {
             | Action::LessPanelSupport
             | Action::SortRows
             | Action::SortColumns => Group::View,
+            Action::ShowMatrix
+            | Action::NextScreen
+            | Action::PreviousScreen
+            | Action::ShowCompare
+            | Action::ShowEvaluate
+            | Action::ToggleChoice
+            | Action::ChooseAll
+            | Action::Run
+            | Action::NextMetric
+            | Action::ToggleTopK => Group::Screens,
+            Action::HoldOut
+            | Action::MoreHeldOut
+            | Action::LessHeldOut
+            | Action::EditRating
+            | Action::ClearRating
+            | Action::Undo => Group::Experiment,
         }
     }
 }

@@ -11,6 +11,8 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use crate::core::algorithms::{FitError, Model};
+use crate::core::eval::{AlgorithmResult, EvalError};
+use crate::core::params::Params;
 use crate::core::progress::Progress;
 
 use super::similar::NeighbourRow;
@@ -22,14 +24,32 @@ pub enum Lane {
     Model,
     /// The neighbours panel's list.
     Neighbours,
+    /// Cross-validation for the evaluate screen (served by a worker of its own).
+    Evaluate,
+    /// Fits of the algorithms on the compare screen.
+    Compare,
+    /// Predictions of the ratings hidden by the hold-out mode.
+    HoldOut,
 }
 
 /// What a job produced.
 pub enum JobOutput {
     Model(Result<Arc<dyn Model>, FitError>),
     Neighbours(Result<Vec<NeighbourRow>, String>),
+    Evaluation(Result<Vec<AlgorithmResult>, EvalError>),
+    /// Fitted models for the compare screen, by position in the explorer's algorithms.
+    Compared(Vec<ComparedFit>),
+    /// Predictions of the hidden ratings, in the hold-out's order.
+    HeldOut(Vec<f64>),
     /// The task panicked; the message says where.
     Failed(String),
+}
+
+/// One algorithm fitted for the compare screen.
+pub struct ComparedFit {
+    pub algorithm: usize,
+    pub params: Params,
+    pub model: Result<Arc<dyn Model>, FitError>,
 }
 
 type Task = Box<dyn FnOnce(&Progress) -> JobOutput + Send>;

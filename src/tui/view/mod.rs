@@ -1,7 +1,10 @@
 //! Drawing the explorer from its state. Nothing here changes the state: `update`
 //! prepares everything the views read, including the predictions of the visible cells.
 
+mod compare;
+mod evaluate;
 mod explain;
+pub mod hold_out;
 mod matrix;
 mod overlays;
 mod status;
@@ -78,10 +81,15 @@ impl Widget for &App {
                 overlays::render_neighbours(self, parts.neighbours, buf);
                 status::render(self, parts.status, parts.hints, buf);
             }
+            Mode::Compare => compare::render(self, area, buf),
+            Mode::Evaluate => evaluate::render(self, area, buf),
         }
         match &self.overlay {
             Some(Overlay::Help { scroll }) => overlays::render_help(self, *scroll, area, buf),
             Some(Overlay::Jump(prompt)) => overlays::render_jump(self, prompt, area, buf),
+            Some(Overlay::Rating(prompt)) => {
+                hold_out::render_rating_prompt(self, prompt, area, buf)
+            }
             None => {}
         }
     }

@@ -201,8 +201,8 @@ pub fn help_lines(app: &App, groups: &[Group]) -> Vec<Line<'static>> {
     lines
 }
 
-const HELP_LEFT: &[Group] = &[Group::General, Group::Moving];
-const HELP_RIGHT: &[Group] = &[Group::Algorithm, Group::View];
+const HELP_LEFT: &[Group] = &[Group::General, Group::Moving, Group::Screens];
+const HELP_RIGHT: &[Group] = &[Group::Algorithm, Group::View, Group::Experiment];
 
 pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     let legend = Line::styled(
