@@ -9,7 +9,7 @@ use crate::core::eval::folds;
 use crate::core::eval::metrics;
 use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::data::Dataset;
-use crate::tui::app::App;
+use crate::tui::app::{App, Busy};
 use crate::tui::worker::{JobOutput, Lane};
 
 /// The share hidden unless the user changes it.
@@ -214,6 +214,14 @@ pub fn after_fit(app: &mut App) {
         }
         JobOutput::HeldOut(predictions)
     });
+    app.busy.insert(
+        Lane::HoldOut,
+        Busy {
+            what: "predicting the held-out ratings".to_string(),
+            fraction: 0.0,
+            stage: String::new(),
+        },
+    );
 }
 
 /// Takes the predictions of the hidden ratings and scores them.

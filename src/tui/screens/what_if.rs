@@ -244,8 +244,11 @@ pub fn after_fit(app: &mut App) {
         return;
     };
     let model = Arc::clone(&fitted.model);
+    let matrix = Arc::clone(&app.dataset.matrix);
+    // Known cells show their rating, not a prediction: only unknown ones can move.
     app.what_if.moved = before
         .into_iter()
+        .filter(|&((user, item), _)| matrix.rating(user, item).is_none())
         .filter(|&((user, item), old)| (model.predict_value(user, item) - old).abs() > MOVED_ABOVE)
         .map(|(cell, _)| cell)
         .collect();

@@ -14,10 +14,12 @@ use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::tui::app::App;
 use crate::tui::keys::Action;
 use crate::tui::screens::compare::{DISAGREE_ABOVE, MAX_COMPARED, disagree};
-use crate::tui::text::{clean, compact, fit};
+use crate::tui::text::{clean, compact, fit, wrap_two_lines};
 use crate::tui::worker::Lane;
 
 const CELL_STEP: u16 = CELL_WIDTH + 1;
+/// Lines of item titles above each grid.
+const HEADER_LINES: u16 = 2;
 
 fn panel(app: &App, title: String, width: u16) -> Block<'static> {
     Block::bordered()
@@ -111,7 +113,7 @@ fn render_grid(app: &App, position: usize, area: Rect, buf: &mut Buffer) {
     block.render(area, buf);
 
     let label = 6u16.min(inner.width);
-    let row_count = inner.height.saturating_sub(1) as usize;
+    let row_count = inner.height.saturating_sub(HEADER_LINES) as usize;
     let column_count = (inner.width.saturating_sub(label) / CELL_STEP) as usize;
     let first_row = first_shown(app.scroll.row, row_count, app.cursor.row);
     let first_column = first_shown(app.scroll.column, column_count, app.cursor.column);
@@ -129,11 +131,12 @@ fn render_grid(app: &App, position: usize, area: Rect, buf: &mut Buffer) {
         } else {
             header
         };
-        let title = fit(&clean(app.item_label(item)), CELL_WIDTH as usize);
-        buf.set_stringn(x, inner.y, title, CELL_WIDTH as usize, style);
+        let [first, second] = wrap_two_lines(&clean(app.item_label(item)), CELL_WIDTH as usize);
+        buf.set_stringn(x, inner.y, first, CELL_WIDTH as usize, style);
+        buf.set_stringn(x, inner.y + 1, second, CELL_WIDTH as usize, style);
     }
     for (r, &user) in rows.iter().enumerate() {
-        let y = inner.y + 1 + r as u16;
+        let y = inner.y + HEADER_LINES + r as u16;
         let row_selected = first_row + r == app.cursor.row;
         let style = if row_selected { cursor } else { header };
         let id = fit(&clean(app.user_label(user)), label as usize - 1);

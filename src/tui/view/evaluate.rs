@@ -34,7 +34,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     ]));
     let chart_height = (right.height / 3).max(6);
     let [head, table, chart] = right.layout(&Layout::vertical([
-        Constraint::Length(3),
+        Constraint::Length(4),
         Constraint::Fill(1),
         Constraint::Length(chart_height),
     ]));

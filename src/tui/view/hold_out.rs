@@ -57,18 +57,20 @@ pub fn cell_look(app: &App, user: UserIndex, item: ItemIndex) -> Option<(String,
     None
 }
 
-/// What the matrix title adds for the modes.
+/// What the matrix title says first for the modes, e.g. `HOLD-OUT 10%: 46 hidden · `.
 pub fn title_note(app: &App) -> String {
     let mut note = String::new();
     if let Some(active) = &app.hold_out.active {
         note.push_str(&format!(
-            "· hold-out: {} hidden ({:.0}%) ",
-            active.order.len(),
-            active.share * 100.0
+            "HOLD-OUT {:.0}%: {} hidden · ",
+            active.share * 100.0,
+            active.order.len()
         ));
     }
-    if app.what_if.is_edited() {
-        note.push_str(&format!("· edited ({} edits) ", app.what_if.edits.len()));
+    let edits = app.what_if.edits.len();
+    if edits > 0 {
+        let plural = if edits == 1 { "" } else { "s" };
+        note.push_str(&format!("EDITED ({edits} edit{plural}) · "));
     }
     note
 }
@@ -96,26 +98,34 @@ pub fn status_spans(app: &App, base: Style) -> Vec<Span<'static>> {
 }
 
 /// The hidden rating beside its prediction, for the explanation panel.
-pub fn explain_line(app: &App, user: UserIndex, item: ItemIndex) -> Option<Line<'static>> {
-    let hidden = app.hold_out.hidden(user, item)?;
+pub fn explain_lines(app: &App, user: UserIndex, item: ItemIndex) -> Vec<Line<'static>> {
+    let Some(hidden) = app.hold_out.hidden(user, item) else {
+        return Vec::new();
+    };
     let label = Style::new().fg(app.theme.dim);
     let accent = Style::new()
         .fg(app.theme.accent)
         .add_modifier(Modifier::BOLD);
     let rating = compact(hidden.rating, 8);
-    let mut spans = vec![
+    let mut lines = vec![Line::from(vec![
         Span::styled("Held-out rating  ", label),
-        Span::styled(rating, accent),
-    ];
+        Span::styled(rating.clone(), accent),
+        Span::styled("  (hidden from the fit)", label),
+    ])];
     if let Some(value) = hidden.prediction {
         let error = value - hidden.rating;
-        spans.push(Span::styled(format!("  predicted {value:.3}  "), label));
-        spans.push(Span::styled(
-            format!("error {error:+.3}"),
-            Style::new().fg(band_colour(ErrorBand::of(value, hidden.rating))),
-        ));
+        lines.push(Line::from(vec![
+            Span::styled("Error  ", label),
+            Span::styled(format!("{value:.3} − {rating} = "), label),
+            Span::styled(
+                format!("{error:+.3}"),
+                Style::new()
+                    .fg(band_colour(ErrorBand::of(value, hidden.rating)))
+                    .add_modifier(Modifier::BOLD),
+            ),
+        ]));
     }
-    Some(Line::from(spans))
+    lines
 }
 
 /// The `e` prompt, near the top of the screen.

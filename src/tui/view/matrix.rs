@@ -39,7 +39,8 @@ fn block(app: &App) -> Block<'static> {
             app.column_order.label()
         ));
     }
-    title.push_str(&super::hold_out::title_note(app));
+    // The modes first: a long title is cut at its end.
+    title.insert_str(1, &super::hold_out::title_note(app));
     Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(app.theme.border))

@@ -37,7 +37,13 @@ pub fn render_status(app: &App, status: Rect, buf: &mut Buffer) {
             spans.push(Span::styled(format!("{params} "), base));
         }
     }
-    for lane in [Lane::Model, Lane::Neighbours, Lane::Compare, Lane::Evaluate] {
+    for lane in [
+        Lane::Model,
+        Lane::Neighbours,
+        Lane::Compare,
+        Lane::Evaluate,
+        Lane::HoldOut,
+    ] {
         if let Some(busy) = app.busy.get(&lane) {
             let stage = if busy.stage.is_empty() {
                 String::new()
