@@ -133,7 +133,10 @@ fn styled_row(pieces: &[(char, Style)]) -> Line<'static> {
     let mut style = None;
     for &(c, piece_style) in pieces {
         if style.is_some_and(|s| s != piece_style) {
-            spans.push(Span::styled(std::mem::take(&mut text), style.unwrap_or_default()));
+            spans.push(Span::styled(
+                std::mem::take(&mut text),
+                style.unwrap_or_default(),
+            ));
         }
         style = Some(piece_style);
         text.push(c);
@@ -146,7 +149,7 @@ fn styled_row(pieces: &[(char, Style)]) -> Line<'static> {
 
 /// The panel's text for the selected cell, for a panel `width` characters wide: the
 /// value and the formula with its numbers first (always in view), then the algorithm,
-/// the terms, the notes and the neighbours.
+/// the terms, the neighbours, and last the notes on the policies applied.
 pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let label = Style::new().fg(theme.dim);
@@ -171,10 +174,7 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             let name = app.spec().map(|s| s.name).unwrap_or("the model");
             out.push(Line::styled(format!("Fitting {name}…"), label));
         } else {
-            out.push(Line::styled(
-                "No model fitted (press a to fit one).",
-                label,
-            ));
+            out.push(Line::styled("No model fitted (press a to fit one).", label));
         }
         return out;
     };
@@ -301,9 +301,6 @@ fn explanation_lines(
             fit(&term.meaning, meaning_width),
         )));
     }
-    for note in &explanation.notes {
-        out.push(Line::styled(format!("• {note}"), label));
-    }
     if !explanation.neighbours.is_empty() {
         out.push(Line::from(""));
         out.push(Line::styled(
@@ -338,6 +335,13 @@ fn explanation_lines(
             part.weight,
             number(part.explanation.raw)
         )));
+    }
+    // The policies last: the numbers above are what the cell is made of.
+    if !explanation.notes.is_empty() {
+        out.push(Line::from(""));
+    }
+    for note in &explanation.notes {
+        out.push(Line::styled(format!("• {note}"), label));
     }
 }
 
@@ -457,7 +461,11 @@ fn neighbour_table(
     for (neighbour, name) in explanation.neighbours.iter().zip(&names) {
         let mut row = format!("{:<who_width$}", fit(name, who_width));
         for column in &drawn {
-            row.push_str(&format!(" {:>w$}", column.cell(neighbour), w = column.width()));
+            row.push_str(&format!(
+                " {:>w$}",
+                column.cell(neighbour),
+                w = column.width()
+            ));
         }
         out.push(Line::from(row));
     }
@@ -502,7 +510,11 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
         written.push(format!("{} (features)", spaced(&signed_precise(features))));
     }
     for part in &explanation.parts {
-        written.push(format!("+ {:.2}×{}", part.weight, number(part.explanation.raw)));
+        written.push(format!(
+            "+ {:.2}×{}",
+            part.weight,
+            number(part.explanation.raw)
+        ));
     }
     if written.is_empty() {
         written.push("0".to_string());
