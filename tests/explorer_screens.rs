@@ -15,7 +15,7 @@ use ratatui::style::Color;
 use recscope::core::algorithms::{AlgorithmSpec, REGISTRY, baseline};
 use recscope::core::matrix::{Rating, RatingMatrix, RatingScale};
 use recscope::data::{self, Dataset, LoadOptions, LoadSummary};
-use recscope::tui::app::{App, GridPosition, Mode, Overlay, update};
+use recscope::tui::app::{App, Mode, Overlay, update};
 use recscope::tui::keys::{Action, KeyMap};
 use recscope::tui::on_key;
 use recscope::tui::screens::evaluate::{Metric, Run};

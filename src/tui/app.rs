@@ -37,12 +37,12 @@ pub enum Mode {
     Evaluate,
 }
 
-/// A layer drawn over the screen that takes the keys while it is open.
+/// A layer drawn over the screen that takes the keys while it is open (help, the `/`
+/// prompt, the what-if rating prompt).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help { scroll: u16 },
     Jump(JumpPrompt),
-    /// The what-if prompt for a new rating of the selected cell.
     Rating(super::screens::what_if::RatingPrompt),
 }
 
