@@ -317,6 +317,53 @@ fn evaluate_screen_gives_the_figures_of_recscope_eval_on_movielens() {
 }
 
 #[test]
+fn evaluate_screen_top_k_figures_are_those_of_recscope_eval() {
+    let path = repository_file("sample-data/classroom/ratings.csv");
+    let output = Command::new(env!("CARGO_BIN_EXE_recscope"))
+        .arg("eval")
+        .arg(&path)
+        .args([
+            "--json",
+            "--algos",
+            "global_mean,user_mean,item_mean,baseline_als",
+            "--top-k",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let cli: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+
+    let dataset = data::load(&path, &LoadOptions::default()).unwrap();
+    let mut app = explorer(dataset, &MEANS);
+    settle(&mut app);
+    act(
+        &mut app,
+        &[Action::ShowEvaluate, Action::ToggleTopK, Action::Run],
+    );
+    settle(&mut app);
+    let Run::Done(board) = &app.evaluate.run else {
+        panic!("not done");
+    };
+    assert_eq!(board.top_k, Some(10));
+    assert!(app.evaluate.metrics().contains(&Metric::Ndcg));
+    for (expected, got) in cli.as_array().unwrap().iter().zip(&board.results) {
+        assert_eq!(expected["algo"].as_str(), Some(got.algo.as_str()));
+        let ranking = got.ranking.unwrap();
+        let figures = [
+            ("precision", ranking.precision),
+            ("recall", ranking.recall),
+            ("ndcg", ranking.ndcg),
+            ("hit_rate", ranking.hit_rate),
+        ];
+        for (name, value) in figures {
+            let wanted = expected["ranking"][name].as_f64().unwrap();
+            assert!((wanted - value).abs() < 1e-12, "{} {name}", got.algo);
+        }
+    }
+}
+
+#[test]
 fn choosing_algorithms_and_running_without_any() {
     let mut app = explorer(tiny(), &MEANS);
     settle(&mut app);

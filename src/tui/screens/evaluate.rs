@@ -247,13 +247,16 @@ pub fn start(app: &mut App) {
         k: FOLDS,
         seed: SEED,
     };
-    let folds = match split.folds(&dataset.ratings, None) {
-        Ok(folds) => folds,
-        Err(err) => {
-            app.error(&format!("cannot evaluate: {err}"));
-            return;
-        }
-    };
+    // A k-fold split needs at least as many ratings as folds; say so at once rather
+    // than after a trip to the worker.
+    if dataset.ratings.len() < FOLDS {
+        app.error(&format!(
+            "cannot evaluate: {FOLDS}-fold cross-validation needs at least {FOLDS} ratings, \
+             and the matrix has {}",
+            dataset.ratings.len()
+        ));
+        return;
+    }
     let scale = dataset.matrix.scale();
     let top_k = app.evaluate.top_k;
     let options = EvalOptions {
@@ -266,15 +269,19 @@ pub fn start(app: &mut App) {
     };
     let algorithms = candidates.len();
     let ratings = dataset.ratings.len();
+    let task_split = split.clone();
     app.submit(Lane::Evaluate, move |progress| {
-        let result = cross_validate(
-            &dataset.matrix,
-            &dataset.ratings,
-            &folds,
-            &candidates,
-            &options,
-            progress,
-        );
+        // Shuffling the positions is work too: it happens here, off the UI thread.
+        let result = task_split.folds(&dataset.ratings, None).and_then(|folds| {
+            cross_validate(
+                &dataset.matrix,
+                &dataset.ratings,
+                &folds,
+                &candidates,
+                &options,
+                progress,
+            )
+        });
         JobOutput::Evaluation(result)
     });
     app.busy.insert(

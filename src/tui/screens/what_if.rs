@@ -62,16 +62,10 @@ pub fn open_prompt(app: &mut App) {
     let Some((user, item)) = app.selected_cell() else {
         return;
     };
-    let text = app
-        .dataset
-        .matrix
-        .rating(user, item)
-        .map(|value| format!("{value}"))
-        .unwrap_or_default();
     app.overlay = Some(Overlay::Rating(RatingPrompt {
         user,
         item,
-        text,
+        text: String::new(),
         error: None,
     }));
 }

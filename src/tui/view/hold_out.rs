@@ -13,7 +13,7 @@ use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::tui::app::App;
 use crate::tui::screens::hold_out::ErrorBand;
 use crate::tui::screens::what_if::RatingPrompt;
-use crate::tui::text::{compact, fit};
+use crate::tui::text::{clean, compact, fit};
 
 /// The background of a hidden rating by the error of its prediction.
 pub fn band_colour(band: ErrorBand) -> Color {
@@ -140,10 +140,14 @@ pub fn render_rating_prompt(app: &App, prompt: &RatingPrompt, area: Rect, buf: &
     );
     Clear.render(popup, buf);
     let scale = app.dataset.matrix.scale();
+    let now = match app.dataset.matrix.rating(prompt.user, prompt.item) {
+        Some(value) => format!("now {}", compact(value, 8)),
+        None => "unknown".to_string(),
+    };
     let title = format!(
-        " Rating for {} × {} ({}–{}; Enter sets, Esc cancels) ",
-        app.user_label(prompt.user),
-        app.item_label(prompt.item),
+        " Rating for {} × {} ({now}; {} to {}) ",
+        clean(app.user_label(prompt.user)),
+        clean(app.item_label(prompt.item)),
         scale.min,
         scale.max
     );
@@ -166,11 +170,15 @@ pub fn render_rating_prompt(app: &App, prompt: &RatingPrompt, area: Rect, buf: &
         ),
         Span::styled("▏", Style::new().fg(app.theme.cursor)),
     ])];
-    if let Some(error) = &prompt.error {
-        lines.push(Line::styled(
+    match &prompt.error {
+        Some(error) => lines.push(Line::styled(
             error.clone(),
             Style::new().fg(app.theme.error),
-        ));
+        )),
+        None => lines.push(Line::styled(
+            "Enter sets the rating (in memory only), Esc cancels",
+            Style::new().fg(app.theme.dim),
+        )),
     }
     Paragraph::new(lines)
         .wrap(Wrap { trim: true })
