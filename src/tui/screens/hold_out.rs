@@ -204,6 +204,14 @@ pub fn after_fit(app: &mut App) {
     }
     let model = Arc::clone(&fitted.model);
     let cells = active.order.clone();
+    // The colours and figures of the previous model go until the new ones come.
+    if let Some(active) = &mut app.hold_out.active {
+        active.scores = None;
+        active
+            .hidden
+            .values_mut()
+            .for_each(|cell| cell.prediction = None);
+    }
     app.submit(Lane::HoldOut, move |progress| {
         let mut predictions = Vec::with_capacity(cells.len());
         for (done, &(user, item)) in cells.iter().enumerate() {
