@@ -805,6 +805,39 @@ fn compare_predicts_each_cell_and_flags_disagreement() {
     ));
     // The selected cell, U1 × A (known 5), is predicted too: 4 and 4.5.
     assert_eq!(app.compare.selected, vec![Some(4.0), Some(4.5)]);
+
+    // In the first grid, U1's and U2's first predicted cells are U1 × C (spread 0.5,
+    // plain) and U2 × B (spread 1, highlighted).
+    let terminal = draw(&mut app, 100, 30);
+    let text = screen_text(&terminal);
+    let rows: Vec<&str> = text.lines().collect();
+    let background = |user: &str| {
+        let y = rows
+            .iter()
+            .position(|r| r.starts_with(&format!("│{user} ")))
+            .unwrap();
+        let x = rows[y].chars().position(|c| c == '~').unwrap();
+        terminal.backend().buffer()[(x as u16, y as u16)].bg
+    };
+    assert_eq!(background("U1"), Color::Reset);
+    assert_eq!(background("U2"), app.theme.accent);
+}
+
+#[test]
+fn fits_go_on_while_an_evaluation_runs() {
+    let mut app = explorer(tiny(), &MEANS);
+    settle(&mut app);
+    act(&mut app, &[Action::ShowEvaluate, Action::Run]);
+    let evaluation = app.outbox.pop().unwrap();
+    assert_eq!(evaluation.lane, Lane::Evaluate);
+    // Back on the matrix, the next algorithm is fitted and shown meanwhile.
+    act(&mut app, &[Action::ShowMatrix, Action::NextAlgorithm]);
+    settle(&mut app);
+    assert_eq!(app.shown_model(), Some("User mean"));
+    assert!(matches!(app.evaluate.run, Run::Running { .. }));
+    app.outbox.push(evaluation);
+    settle(&mut app);
+    assert!(matches!(app.evaluate.run, Run::Done(_)));
 }
 
 #[test]
