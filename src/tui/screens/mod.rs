@@ -1,125 +1,13 @@
 //! The screens beside the matrix (compare, evaluate) and the matrix's hold-out and
-//! what-if modes. Each keeps its state and its update logic in a file of its own; this
-//! one routes actions, worker results and cancellations to them.
+//! what-if modes. Each keeps its state and its update logic in a file of its own;
+//! `dispatch` routes actions, worker results and cancellations to them.
 
 pub mod compare;
+mod dispatch;
 pub mod evaluate;
 pub mod hold_out;
 pub mod what_if;
 
-use std::sync::Arc;
-
-use super::app::{App, Busy, Mode};
-use super::keys::Action;
-use super::worker::{JobOutput, Lane};
-use crate::data::Dataset;
-
-/// The screens in the order `tab` visits them.
-pub const SCREENS: &[Mode] = &[Mode::Explore, Mode::Compare, Mode::Evaluate];
-
-/// The lanes of background work these screens start.
-pub const LANES: [Lane; 3] = [Lane::Evaluate, Lane::Compare, Lane::HoldOut];
-
-/// Takes the actions of these screens and modes; `true` when the action was handled
-/// here, `false` when the explorer's usual handling applies.
-pub fn update(app: &mut App, action: Action) -> bool {
-    match action {
-        Action::ShowMatrix => show(app, Mode::Explore),
-        Action::ShowCompare => show(app, Mode::Compare),
-        Action::ShowEvaluate => show(app, Mode::Evaluate),
-        Action::NextScreen => step_screen(app, true),
-        Action::PreviousScreen => step_screen(app, false),
-        _ => {
-            return match app.mode {
-                Mode::Evaluate => evaluate::update(app, action),
-                Mode::Compare => compare::update(app, action),
-                Mode::Explore => explore_update(app, action),
-            };
-        }
-    }
-    true
-}
-
-/// The matrix screen's hold-out and what-if actions.
-fn explore_update(app: &mut App, action: Action) -> bool {
-    match action {
-        Action::HoldOut => hold_out::toggle(app),
-        Action::MoreHeldOut => hold_out::step_share(app, true),
-        Action::LessHeldOut => hold_out::step_share(app, false),
-        Action::EditRating => what_if::open_prompt(app),
-        Action::ClearRating => what_if::clear_selected(app),
-        Action::Undo => what_if::undo(app),
-        Action::ToggleChoice
-        | Action::ChooseAll
-        | Action::Run
-        | Action::NextMetric
-        | Action::ToggleTopK => {
-            let keys = app.keys.keys_text(Action::ShowEvaluate);
-            app.say(&format!(
-                "{} works on the evaluate screen (press {keys})",
-                action.hint()
-            ));
-        }
-        _ => return false,
-    }
-    true
-}
-
-fn show(app: &mut App, mode: Mode) {
-    app.mode = mode;
-    if mode == Mode::Compare {
-        compare::enter(app);
-    }
-}
-
-fn step_screen(app: &mut App, forward: bool) {
-    let count = SCREENS.len();
-    let at = SCREENS.iter().position(|&m| m == app.mode).unwrap_or(0);
-    let next = if forward {
-        (at + 1) % count
-    } else {
-        (at + count - 1) % count
-    };
-    show(app, SCREENS[next]);
-}
-
-/// Runs after the explorer's usual handling of an action.
-pub fn after_update(app: &mut App) {
-    if app.mode == Mode::Compare {
-        compare::refresh(app);
-    }
-}
-
-/// Takes a result of these screens' background work (already checked current).
-pub fn on_output(app: &mut App, output: JobOutput) {
-    match output {
-        JobOutput::Evaluation(result) => evaluate::on_result(app, result),
-        JobOutput::Compared(fits) => compare::on_fits(app, fits),
-        JobOutput::HeldOut(predictions) => hold_out::on_predictions(app, predictions),
-        JobOutput::Model(_) | JobOutput::Neighbours(_) | JobOutput::Failed(_) => {}
-    }
-}
-
-/// Runs after a newly fitted model replaced the shown one.
-pub fn after_fit(app: &mut App) {
-    hold_out::after_fit(app);
-    what_if::after_fit(app);
-}
-
-/// Takes note of cancelled work on one of [`LANES`]; returns what to tell the user.
-pub fn on_cancel(app: &mut App, lane: Lane, busy: Option<Busy>) -> String {
-    if lane == Lane::Evaluate {
-        evaluate::on_cancel(app);
-    }
-    let what = busy.map(|b| b.what).unwrap_or_else(|| "work".to_string());
-    format!("{what} cancelled")
-}
-
-/// The dataset as opened (with any what-if edits), even while the hold-out mode
-/// shows it with ratings hidden.
-pub fn full_dataset(app: &App) -> Arc<Dataset> {
-    match &app.hold_out.active {
-        Some(active) => Arc::clone(&active.full),
-        None => Arc::clone(&app.dataset),
-    }
-}
+pub use dispatch::{
+    LANES, SCREENS, after_fit, after_update, full_dataset, on_cancel, on_output, update,
+};
