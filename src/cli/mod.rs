@@ -8,6 +8,8 @@ pub mod generate;
 pub mod logging;
 pub mod predict;
 pub mod progress;
+pub mod recommend;
+pub mod similar;
 pub mod stats;
 
 use std::fmt;
@@ -131,6 +133,23 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
+/// Writes `table` to `path` in the format its extension names, never over the
+/// dataset's own files.
+pub fn write_export(
+    path: &Path,
+    table: &data::ExportTable,
+    dataset: &Dataset,
+) -> anyhow::Result<()> {
+    let format = data::TableFormat::from_path(path).ok_or_else(|| {
+        usage(format!(
+            "--out {}: unknown file type; end the name with .csv, .parquet or .json",
+            path.display()
+        ))
+    })?;
+    data::write_table(path, table, format, &dataset.source_files())?;
+    Ok(())
+}
+
 /// Reads a ratings file with the given options.
 pub fn load_dataset(path: &Path, args: &DataArgs) -> anyhow::Result<Dataset> {
     if !path.exists() {
@@ -187,7 +206,14 @@ fn unknown_id(error: data::DataError, raw: &str, ids: &[String]) -> anyhow::Erro
     if !message.contains("did you mean") {
         let close = closest(raw, ids.iter().map(String::as_str), 5);
         if !close.is_empty() {
-            message.push_str(&format!("; similar ids: {}", close.iter().map(|id| clean(id)).collect::<Vec<_>>().join(", ")));
+            message.push_str(&format!(
+                "; similar ids: {}",
+                close
+                    .iter()
+                    .map(|id| clean(id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
     }
     usage(message)

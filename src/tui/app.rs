@@ -56,11 +56,11 @@ pub struct JumpMatch {
 /// How many matches the prompt lists.
 pub const JUMP_MATCHES: usize = 8;
 /// How many rows the neighbours panel asks for.
-pub const NEIGHBOURS_LISTED: usize = 20;
+pub const NEIGHBOURS_LISTED: usize = crate::data::similar::DEFAULT_LISTED;
 /// The fewest co-rated items (users) the neighbours panel asks of a pair when the
 /// algorithm has no similarity settings of its own: with one or two in common, most
 /// similarities are a meaningless 1.000.
-pub const PANEL_MIN_SUPPORT: usize = 5;
+pub const PANEL_MIN_SUPPORT: usize = crate::data::similar::DEFAULT_MIN_SUPPORT;
 /// The values the panel's minimum support steps through.
 const SUPPORT_STEPS: &[usize] = &[1, 2, 3, 5, 10, 20, 50, 100];
 /// Datasets with more users than this open sorted by activity both ways, so that the
@@ -523,9 +523,7 @@ impl App {
             (Some(spec), Some(params)) if self.algorithm_has_similarity() => SimilarityQuery {
                 kind: params.text("sim", "pearson").to_string(),
                 user_based,
-                min_support: params
-                    .int("min_support", usual.min_support as i64)
-                    .max(0) as usize,
+                min_support: params.int("min_support", usual.min_support as i64).max(0) as usize,
                 shrinkage: params.float("shrinkage", usual.shrinkage),
                 reason: format!("{}'s setting", spec.name),
             },
@@ -561,7 +559,9 @@ impl App {
                 self.say(&format!("neighbours panel: at least {next} in common"));
                 self.request_neighbours();
             }
-            None => self.say(&format!("neighbours panel: already at least {now} in common")),
+            None => self.say(&format!(
+                "neighbours panel: already at least {now} in common"
+            )),
         }
     }
 
@@ -730,7 +730,8 @@ impl App {
                     if let Some(list) = &mut self.neighbours
                         && list.rows.is_none()
                     {
-                        list.rows = Some(Err("cancelled; move the cursor to list again".to_string()));
+                        list.rows =
+                            Some(Err("cancelled; move the cursor to list again".to_string()));
                     }
                     if let Some(busy) = busy {
                         said.push(format!("{} cancelled", busy.what));
