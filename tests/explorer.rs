@@ -680,7 +680,7 @@ fn numbers_too_wide_for_a_cell_are_shortened_not_cut() {
         Rating {
             user: 0,
             item: 1,
-            value: 13_882.9855,
+            value: 13_882.985_5,
         },
         Rating {
             user: 1,

@@ -65,17 +65,7 @@ fn explanation_reason(dataset: &Dataset, explanation: &Explanation) -> String {
         None => {}
     }
     if !explanation.factors.is_empty() {
-        let factors: Vec<String> = explanation
-            .factors
-            .iter()
-            .take(2)
-            .map(|f| format!("factor {} {:+.2}", f.factor, f.contribution))
-            .collect();
-        let mut text = format!("taste match on {}", factors.join(", "));
-        if let Some(bias) = term(explanation, "b_i") {
-            text.push_str(&format!("; item bias {bias:+.2}"));
-        }
-        return text;
+        return factors_reason(explanation);
     }
     if let Some(part) = explanation
         .parts
@@ -170,6 +160,28 @@ fn similar_to(dataset: &Dataset, explanation: &Explanation) -> String {
         ));
     }
     text
+}
+
+/// "item bias +1.06, factors +0.31 (most: 43 +0.12)": the item's bias when the model
+/// has one, the latent factors' total, and the factor adding the most.
+fn factors_reason(explanation: &Explanation) -> String {
+    let total: f64 = explanation.factors.iter().map(|f| f.contribution).sum();
+    let mut text = format!("factors {total:+.2}");
+    if let Some(most) = explanation
+        .factors
+        .iter()
+        .max_by(|a, b| a.contribution.total_cmp(&b.contribution))
+        .filter(|f| f.contribution > 0.0)
+    {
+        text.push_str(&format!(
+            " (most: {} {:+.2})",
+            most.factor, most.contribution
+        ));
+    }
+    match term(explanation, "b_i") {
+        Some(bias) => format!("item bias {bias:+.2}, {text}"),
+        None => text,
+    }
 }
 
 /// The item's own term when there is one (its bias, or its mean), else the base terms.

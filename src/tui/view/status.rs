@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::tui::app::{App, params_text};
+use crate::tui::app::{App, Mode, params_text};
 use crate::tui::keys::Action;
 use crate::tui::text::clean;
 use crate::tui::worker::Lane;
@@ -16,14 +16,18 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let base = Style::new().fg(theme.status_fg).bg(theme.status_bg);
     let mut spans = vec![Span::styled(
+        format!(" {} ", app.mode.title()),
+        base.fg(theme.accent).add_modifier(Modifier::BOLD),
+    )];
+    spans.push(Span::styled(
         format!(
-            " {} {}×{} ",
+            "│ {} {}×{} ",
             clean(&app.dataset_name),
             app.dataset.matrix.n_users(),
             app.dataset.matrix.n_items()
         ),
         base.add_modifier(Modifier::BOLD),
-    )];
+    ));
     if let (Some(spec), Some(params)) = (app.spec(), app.current_params()) {
         let params = params_text(params);
         spans.push(Span::styled(format!("│ {} ", spec.name), base));
@@ -90,7 +94,12 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
         Action::SortRows,
         Action::SortColumns,
         Action::ToggleNeighboursOf,
+        Action::NextScreen,
+        Action::Export,
     ]);
+    if app.mode != Mode::Explore {
+        actions = screen_hints(app.mode);
+    }
     if !app.busy.is_empty() {
         actions.insert(2, Action::Cancel);
     }
@@ -111,4 +120,19 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
         spans.push(word);
     }
     Paragraph::new(Line::from(spans)).render(hints, buf);
+}
+
+/// The hints of the screens other than the matrix: what works there.
+fn screen_hints(mode: Mode) -> Vec<Action> {
+    let mut actions = vec![
+        Action::Help,
+        Action::Quit,
+        Action::NextScreen,
+        Action::ShowMatrix,
+    ];
+    if mode == Mode::Recommend {
+        actions.extend([Action::MoveDown, Action::NextAlgorithm]);
+    }
+    actions.push(Action::Export);
+    actions
 }
