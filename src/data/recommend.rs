@@ -123,18 +123,13 @@ fn liked_by(dataset: &Dataset, explanation: &Explanation) -> String {
     if liked.len() > NAMED_NEIGHBOURS {
         named.push_str(", …");
     }
-    let how_many = if total == 1 {
-        String::new()
-    } else if liked.len() == total {
-        "all ".to_string()
-    } else {
-        format!("{} of ", liked.len())
+    let who = match (liked.len(), total) {
+        (_, 1) => who,
+        (2, 2) => "both nearest neighbours who rated it".to_string(),
+        (count, _) if count == total => format!("all {total} nearest neighbours who rated it"),
+        (count, _) => format!("{count} of {who}"),
     };
-    let who = who
-        .strip_prefix("the ")
-        .filter(|_| liked.len() == total && total > 1)
-        .unwrap_or(&who);
-    format!("liked by {how_many}{who}: {named}")
+    format!("liked by {who}: {named}")
 }
 
 /// "similar to Movie B you rated 5" (the neighbour item with the largest share), and
@@ -282,4 +277,115 @@ pub fn recommendations_table(
             "reason",
             ColumnValues::Text(list.iter().map(|r| r.reason.clone()).collect()),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::fixtures;
+    use crate::core::explain::{FactorTerm, NeighbourTerm, Term};
+
+    fn neighbour(neighbour: Entity, rating: f64, share: f64) -> NeighbourTerm {
+        NeighbourTerm {
+            neighbour,
+            similarity: share,
+            rating,
+            deviation: rating,
+            share,
+            contribution: share * rating,
+        }
+    }
+
+    fn reason_of(explanation: Explanation) -> String {
+        let value = explanation.raw;
+        reason(&fixtures::tiny(), &Prediction { value, explanation })
+    }
+
+    #[test]
+    fn user_neighbours_who_liked_the_item_are_named() {
+        // The fixture's scale is 1..5, middle 3: ratings 5 and 4 are liked, 2 is not.
+        let mut explanation = Explanation::from_terms("r̂ = Σ s·r / Σ s", Vec::new());
+        explanation.neighbours = vec![
+            neighbour(Entity::User(0), 5.0, 0.5),
+            neighbour(Entity::User(1), 2.0, 0.3),
+            neighbour(Entity::User(2), 4.0, 0.2),
+        ];
+        assert_eq!(
+            reason_of(explanation),
+            "liked by 2 of the 3 nearest neighbours who rated it: U1 (5), U3 (4)"
+        );
+    }
+
+    #[test]
+    fn item_neighbours_name_the_item_with_the_largest_share() {
+        let mut explanation = Explanation::from_terms("r̂ = Σ s·r / Σ s", Vec::new());
+        explanation.neighbours = vec![
+            neighbour(Entity::Item(0), 5.0, 0.3),
+            neighbour(Entity::Item(1), 4.0, 0.7),
+        ];
+        assert_eq!(
+            reason_of(explanation),
+            "similar to Movie B you rated 4 (and 1 more item you rated)"
+        );
+    }
+
+    #[test]
+    fn baselines_give_the_item_bias_and_means_the_item_mean() {
+        let terms = |b_i: f64| {
+            vec![
+                Term::new("μ", "mean of all known ratings", 3.5),
+                Term::new("b_u", "user bias", 0.1),
+                Term::new("b_i", "item bias", b_i),
+            ]
+        };
+        let formula = "r̂ = μ + b_u + b_i";
+        assert_eq!(
+            reason_of(Explanation::from_terms(formula, terms(0.8))),
+            "popular: item bias +0.80"
+        );
+        assert_eq!(
+            reason_of(Explanation::from_terms(formula, terms(-0.2))),
+            "item bias -0.20"
+        );
+        let mean = vec![Term::new("μ_i", "mean of the item's ratings", 4.25)];
+        assert_eq!(
+            reason_of(Explanation::from_terms("r̂ = μ_i", mean)),
+            "rated 4.25 on average"
+        );
+    }
+
+    #[test]
+    fn factors_give_their_total_and_the_largest() {
+        // 0.25 − 0.05 + 0.10 = 0.30; the largest is factor 0 with 0.25.
+        let mut explanation = Explanation::from_terms(
+            "r̂ = μ + b_u + b_i + p_u·q_i",
+            vec![Term::new("b_i", "item bias", 0.5)],
+        );
+        explanation.factors = [(0, 0.25), (1, -0.05), (2, 0.10)]
+            .into_iter()
+            .map(|(factor, contribution)| FactorTerm {
+                factor,
+                user_value: contribution,
+                item_value: 1.0,
+                contribution,
+            })
+            .collect();
+        assert_eq!(
+            reason_of(explanation),
+            "item bias +0.50, factors +0.30 (most: 0 +0.25)"
+        );
+    }
+
+    #[test]
+    fn a_fallback_says_there_was_no_personal_signal() {
+        let explanation = Explanation::from_terms(
+            "r̂ = μ_u",
+            vec![Term::new("μ", "mean of all known ratings", 4.0)],
+        )
+        .with_fallback(FallbackReason::UnknownUser, "global mean μ");
+        assert_eq!(
+            reason_of(explanation),
+            "no personal signal (the user has no ratings): global mean μ"
+        );
+    }
 }
