@@ -296,3 +296,34 @@ fn similar_items_and_its_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("'euclid'"), "{}", stderr(&output));
 }
+
+#[test]
+fn eval_out_writes_the_leaderboard_it_prints() {
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("board.json");
+    let output = recscope(&[
+        "eval",
+        &tiny(),
+        "--algos",
+        "global_mean,item_mean",
+        "--folds",
+        "2",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let printed = json(&output);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let written = written.as_array().unwrap();
+    assert_eq!(written.len(), 2);
+    for (row, result) in written.iter().zip(printed.as_array().unwrap()) {
+        assert_eq!(row["algo"], result["algo"]);
+        for figure in ["rmse", "mae", "rmse_std", "mae_std"] {
+            assert_eq!(row[figure], result[figure], "{figure}");
+        }
+    }
+    // A name with no known extension is refused before any work.
+    let output = recscope(&["eval", &tiny(), "--algos", "global_mean", "--out", "b.txt"]);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -140,14 +140,20 @@ pub fn write_export(
     table: &data::ExportTable,
     dataset: &Dataset,
 ) -> anyhow::Result<()> {
-    let format = data::TableFormat::from_path(path).ok_or_else(|| {
+    let format = export_format(path)?;
+    data::write_table(path, table, format, &dataset.source_files())?;
+    Ok(())
+}
+
+/// The format an `--out` file name asks for, or a usage error saying which names work
+/// (checked before any long work starts).
+pub fn export_format(path: &Path) -> anyhow::Result<data::TableFormat> {
+    data::TableFormat::from_path(path).ok_or_else(|| {
         usage(format!(
             "--out {}: unknown file type; end the name with .csv, .parquet or .json",
             path.display()
         ))
-    })?;
-    data::write_table(path, table, format, &dataset.source_files())?;
-    Ok(())
+    })
 }
 
 /// Reads a ratings file with the given options.

@@ -64,6 +64,9 @@ pub struct RecommendedItem {
 pub fn run(args: &RecommendArgs) -> anyhow::Result<()> {
     let spec = find_algorithm(&args.algo)?;
     let params = parse_params(spec, &args.params)?;
+    if let Some(out) = &args.out {
+        super::export_format(out)?;
+    }
     let dataset = load_dataset(&args.path, &args.data)?;
     let user = find_user(&dataset, &args.user)?;
 
