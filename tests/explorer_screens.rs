@@ -425,6 +425,26 @@ fn every_screen_says_when_the_terminal_is_too_small() {
 }
 
 #[test]
+fn every_screen_draws_at_the_smallest_size_it_accepts() {
+    for mode in Mode::ALL {
+        let mut app = explorer();
+        app.show(*mode);
+        for (width, height) in [(view::MIN_WIDTH, view::MIN_HEIGHT), (80, 24), (61, 40)] {
+            let text = screen_text(&draw(&mut app, width, height));
+            assert!(
+                !text.contains("needs a bigger terminal"),
+                "{mode:?} at {width}×{height}"
+            );
+            let status = text.lines().nth(height as usize - 2).unwrap_or_default();
+            assert!(
+                status.starts_with(&format!(" {} │", mode.title())),
+                "{mode:?} at {width}×{height}: {status}"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_status_line_names_the_screen() {
     let mut app = explorer();
     for (action, name) in [
@@ -437,4 +457,21 @@ fn the_status_line_names_the_screen() {
         let status = text.lines().nth(28).unwrap_or_default().to_string();
         assert!(status.starts_with(name), "{status}");
     }
+}
+
+#[test]
+fn the_export_message_is_in_view_before_the_parameters() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut app = explorer();
+    app.export_folder = folder.path().to_path_buf();
+    update(&mut app, Action::NextAlgorithm);
+    update(&mut app, Action::ShowRecommend);
+    settle(&mut app);
+    update(&mut app, Action::Export);
+    let text = screen_text(&draw(&mut app, 100, 30));
+    let status = text.lines().nth(28).unwrap_or_default();
+    assert!(
+        status.starts_with(" Recommend │ tiny.csv 3×4 │ knn_basic │ wrote 2 recommendations to "),
+        "{status}"
+    );
 }

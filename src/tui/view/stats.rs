@@ -119,9 +119,16 @@ fn render_histogram(app: &App, shape: &DatasetShape, area: Rect, buf: &mut Buffe
     let bars: Vec<Bar> = bars_data
         .iter()
         .map(|bar| {
+            // A count that does not fit its bar is left off rather than cut.
+            let count = compact(bar.count as f64, bar_width as usize);
+            let count = if count.ends_with('…') {
+                String::new()
+            } else {
+                count
+            };
             Bar::default()
                 .value(bar.count as u64)
-                .text_value(compact(bar.count as f64, bar_width as usize))
+                .text_value(count)
                 .label(Line::from(fit(
                     &bar_label(bar.low, bar.high),
                     bar_width as usize,

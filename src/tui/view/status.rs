@@ -28,11 +28,14 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
         ),
         base.add_modifier(Modifier::BOLD),
     ));
+    // The parameters go last but the timing: the work in progress and the latest
+    // message (an export's file name, an error) stay in view on a narrow screen.
+    let mut params_span = None;
     if let (Some(spec), Some(params)) = (app.spec(), app.current_params()) {
         let params = params_text(params);
         spans.push(Span::styled(format!("│ {} ", spec.name), base));
         if !params.is_empty() {
-            spans.push(Span::styled(format!("{params} "), base));
+            params_span = Some(Span::styled(format!("{params} "), base));
         }
     }
     for lane in [Lane::Model, Lane::Neighbours] {
@@ -48,14 +51,6 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
             ));
         }
     }
-    if let Some(fitted) = &app.model
-        && !app.busy.contains_key(&Lane::Model)
-    {
-        spans.push(Span::styled(
-            format!("│ fitted in {:.0?} ", fitted.elapsed),
-            base.fg(theme.dim),
-        ));
-    }
     if let Some(message) = &app.message {
         let style = if message.is_error {
             base.fg(theme.error).add_modifier(Modifier::BOLD)
@@ -63,6 +58,21 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
             base
         };
         spans.push(Span::styled(format!("│ {} ", clean(&message.text)), style));
+    }
+    if let Some(params) = params_span {
+        // Right after the algorithm's name unless something came between them.
+        if app.message.is_some() || !app.busy.is_empty() {
+            spans.push(Span::styled("│ ", base));
+        }
+        spans.push(params);
+    }
+    if let Some(fitted) = &app.model
+        && !app.busy.contains_key(&Lane::Model)
+    {
+        spans.push(Span::styled(
+            format!("│ fitted in {:.0?} ", fitted.elapsed),
+            base.fg(theme.dim),
+        ));
     }
     buf.set_style(status, base);
     Paragraph::new(Line::from(spans)).render(status, buf);
