@@ -133,6 +133,9 @@ fn recommend_prints_a_table_and_refuses_unknown_users() {
     let output = recscope(&["recommend", &tiny(), "--user", "U9"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("\"U9\""), "{}", stderr(&output));
+    let output = recscope(&["recommend", &tiny(), "--user", "U1", "-n", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("-n 0"), "{}", stderr(&output));
 }
 
 #[test]

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use super::{DataArgs, clean, find_algorithm, find_user, load_dataset, parse_params, write_export};
+use super::{
+    DataArgs, clean, find_algorithm, find_user, load_dataset, parse_params, usage, write_export,
+};
 use crate::core::params::Params;
 use crate::data::{self, Dataset, Recommendation};
 
@@ -62,6 +64,9 @@ pub struct RecommendedItem {
 }
 
 pub fn run(args: &RecommendArgs) -> anyhow::Result<()> {
+    if args.n == 0 {
+        return Err(usage("-n 0 asks for no items; give 1 or more"));
+    }
     let spec = find_algorithm(&args.algo)?;
     let params = parse_params(spec, &args.params)?;
     if let Some(out) = &args.out {
@@ -129,25 +134,28 @@ pub fn describe(dataset: &Dataset, user: &str, algorithm: &str, list: &[Recommen
         );
     }
     let labels: Vec<String> = list.iter().map(|r| item_text(dataset, r)).collect();
+    let scores: Vec<String> = list.iter().map(|r| format!("{:.3}", r.score)).collect();
     let width = labels
         .iter()
         .map(|l| l.chars().count())
         .max()
         .unwrap_or(0)
         .max(4);
+    let score_width = scores.iter().map(String::len).max().unwrap_or(0).max(7);
     let mut out = format!(
-        "top {} for user {} by {algorithm}\n{:>4}  {:>7}  {:<width$}  reason\n",
+        "top {} for user {} by {algorithm}\n{:>4}  {:>score_width$}  {:<width$}  reason\n",
         list.len(),
         clean(user),
         "rank",
         "score",
         "item",
     );
-    for (rank, (recommendation, label)) in list.iter().zip(&labels).enumerate() {
+    for (rank, ((recommendation, label), score)) in
+        list.iter().zip(&labels).zip(&scores).enumerate()
+    {
         out.push_str(&format!(
-            "{:>4}  {:>7.3}  {label:<width$}  {}\n",
+            "{:>4}  {score:>score_width$}  {label:<width$}  {}\n",
             rank + 1,
-            recommendation.score,
             clean(&recommendation.reason)
         ));
     }

@@ -62,6 +62,9 @@ pub struct SimilarRow {
 }
 
 pub fn run(args: &SimilarArgs) -> anyhow::Result<()> {
+    if args.n == 0 {
+        return Err(usage("-n 0 asks for no neighbours; give 1 or more"));
+    }
     let dataset = load_dataset(&args.path, &args.data)?;
     let (user_based, of, raw) = match (&args.user, &args.item) {
         (Some(user), _) => (true, find_user(&dataset, user)?, user.clone()),
