@@ -410,6 +410,17 @@ fn screen_recommend() {
 }
 
 #[test]
+fn screen_recommend_with_neighbour_reasons() {
+    // k-NN with its default MSD similarity: U1–U2 0.2, U1–U3 0.5 (see cli_recommend.rs);
+    // C = (0.2·4 + 0.5·5) / 0.7 = 4.714, D = 2 from U2 alone.
+    let mut app = explorer();
+    update(&mut app, Action::NextAlgorithm);
+    update(&mut app, Action::ShowRecommend);
+    let terminal = draw(&mut app, 100, 30);
+    insta::assert_snapshot!("recommend_knn_100x30", terminal.backend());
+}
+
+#[test]
 fn every_screen_says_when_the_terminal_is_too_small() {
     for mode in Mode::ALL {
         let mut app = explorer();

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 use crate::data::format_value;
 use crate::tui::app::App;
 use crate::tui::keys::Action;
-use crate::tui::text::{clean, fit};
+use crate::tui::text::{clean, fit, wrap_two_lines};
 
 fn panel<'a>(app: &App, title: String) -> Block<'a> {
     Block::bordered()
@@ -72,8 +72,9 @@ fn render_list(app: &App, area: Rect, buf: &mut Buffer) {
     let width = inner.width as usize;
     let labels: Vec<String> = rows.iter().map(|r| clean(app.item_label(r.item))).collect();
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-    // rank (3) + score (6) + three gaps: what is left goes to title and reason.
-    let room = width.saturating_sub(12);
+    // "rank " (4) + "score  " (8) + the gap after the title (1): the rest goes to
+    // title and reason.
+    let room = width.saturating_sub(13);
     let title_width = longest.clamp(4, (room * 2 / 5).max(4));
     let reason_width = room.saturating_sub(title_width);
     let header = Style::new()
@@ -86,7 +87,16 @@ fn render_list(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         header,
     )];
+    // A reason too long for its column takes a second line when all rows can.
+    let two_lines = rows.len() * 2 < inner.height as usize;
+    let indent = " ".repeat(width.saturating_sub(reason_width));
     for (rank, (row, label)) in rows.iter().zip(&labels).enumerate() {
+        let reason = clean(&row.reason);
+        let [first, second] = if two_lines {
+            wrap_two_lines(&reason, reason_width)
+        } else {
+            [fit(&reason, reason_width), String::new()]
+        };
         lines.push(Line::from(vec![
             Span::styled(format!("{:>3} ", rank + 1), dim),
             Span::styled(
@@ -94,8 +104,11 @@ fn render_list(app: &App, area: Rect, buf: &mut Buffer) {
                 Style::new().fg(app.theme.accent),
             ),
             Span::raw(format!("{:<title_width$} ", fit(label, title_width))),
-            Span::styled(fit(&clean(&row.reason), reason_width), dim),
+            Span::styled(first, dim),
         ]));
+        if !second.is_empty() {
+            lines.push(Line::styled(format!("{indent}{second}"), dim));
+        }
     }
     if app.busy_fitting() {
         lines.push(Line::styled(
