@@ -486,3 +486,59 @@ fn the_export_message_is_in_view_before_the_parameters() {
         "{status}"
     );
 }
+
+fn movielens() -> Option<std::path::PathBuf> {
+    let path =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ml-100k/u.data");
+    if path.exists() {
+        Some(path)
+    } else {
+        println!("skipped: {} is absent", path.display());
+        None
+    }
+}
+
+#[test]
+fn movielens_screens_match_pandas() {
+    let Some(path) = movielens() else {
+        return;
+    };
+    let dataset = data::load(&path, &data::LoadOptions::default()).unwrap();
+    let keys = KeyMap::defaults().unwrap();
+    let theme = Theme::defaults().unwrap();
+    let mut app = App::with_algorithms(dataset, "ml-100k/u.data", keys, theme, ALGORITHMS);
+    update(&mut app, Action::ShowStats);
+    settle(&mut app);
+    // pandas: df.groupby("u").size() has 943 users, the most active with 737 ratings
+    // and the least with 20 (GroupLens: every user rated at least 20 movies).
+    let shape = app.stats_screen.shape.clone().unwrap();
+    assert_eq!(shape.user_activity.len(), 943);
+    assert_eq!(shape.user_activity.first(), Some(&737));
+    assert_eq!(shape.user_activity.last(), Some(&20));
+
+    // pandas: the item means of the movies user 1 has not rated, highest first, ties
+    // in order of first appearance in the file: 1189, 1500, 814, 1536, 1293, all 5.0.
+    let user = app.dataset.find_user("1").unwrap();
+    let row = app.rows.iter().position(|&u| u == user).unwrap();
+    for _ in 0..row {
+        update(&mut app, Action::MoveDown);
+    }
+    update(&mut app, Action::ShowRecommend);
+    settle(&mut app);
+    let list = app.recommend_screen.list.as_ref().unwrap();
+    assert_eq!(list.user, user);
+    let top: Vec<(&str, f64)> = list.rows.as_ref().unwrap()[..5]
+        .iter()
+        .map(|r| (app.dataset.item_ids[r.item as usize].as_str(), r.score))
+        .collect();
+    assert_eq!(
+        top,
+        vec![
+            ("1189", 5.0),
+            ("1500", 5.0),
+            ("814", 5.0),
+            ("1536", 5.0),
+            ("1293", 5.0)
+        ]
+    );
+}
