@@ -165,6 +165,8 @@ fn number_keys_and_tab_switch_screens() {
     assert_eq!(app.mode, Mode::Compare);
     press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.mode, Mode::Explore);
+    // Tab: matrix, stats, recommend, compare, evaluate, and round again.
+    press(&mut app, KeyCode::Char('3'));
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.mode, Mode::Compare);
     press(&mut app, KeyCode::Tab);

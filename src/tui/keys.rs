@@ -41,8 +41,11 @@ pub enum Action {
     MorePanelSupport,
     LessPanelSupport,
     ShowMatrix,
+    ShowStats,
+    ShowRecommend,
     NextScreen,
     PreviousScreen,
+    Export,
     ShowCompare,
     ShowEvaluate,
     ToggleChoice,
@@ -114,10 +117,13 @@ impl Action {
         Action::SortRows,
         Action::SortColumns,
         Action::ShowMatrix,
-        Action::ShowCompare,
-        Action::ShowEvaluate,
+        Action::ShowStats,
+        Action::ShowRecommend,
         Action::NextScreen,
         Action::PreviousScreen,
+        Action::Export,
+        Action::ShowCompare,
+        Action::ShowEvaluate,
         Action::ToggleChoice,
         Action::ChooseAll,
         Action::Run,
@@ -163,8 +169,11 @@ impl Action {
             Action::MorePanelSupport => "neighbours panel: more in common",
             Action::LessPanelSupport => "neighbours panel: fewer in common",
             Action::ShowMatrix => "matrix screen",
+            Action::ShowStats => "stats screen",
+            Action::ShowRecommend => "recommend screen",
             Action::NextScreen => "next screen",
             Action::PreviousScreen => "previous screen",
+            Action::Export => "export what the screen shows",
             Action::ShowCompare => "compare screen",
             Action::ShowEvaluate => "evaluate screen",
             Action::ToggleChoice => "choose / drop an algorithm",
@@ -198,8 +207,8 @@ impl Action {
             Action::SortColumns => "sort items",
             Action::ToggleNeighboursOf => "neighbours of",
             Action::ScrollExplainDown => "scroll",
-            Action::ShowMatrix => "matrix",
-            Action::NextScreen => "screens",
+            Action::NextScreen => "screen",
+            Action::Export => "export",
             Action::ShowCompare => "compare",
             Action::ShowEvaluate => "evaluate",
             Action::ToggleChoice => "choose",
@@ -245,8 +254,11 @@ impl Action {
             | Action::SortRows
             | Action::SortColumns => Group::View,
             Action::ShowMatrix
+            | Action::ShowStats
+            | Action::ShowRecommend
             | Action::NextScreen
             | Action::PreviousScreen
+            | Action::Export
             | Action::ShowCompare
             | Action::ShowEvaluate
             | Action::ToggleChoice

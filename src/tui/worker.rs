@@ -15,7 +15,9 @@ use crate::core::eval::{AlgorithmResult, EvalError};
 use crate::core::params::Params;
 use crate::core::progress::Progress;
 
+use super::screens::stats::DatasetShape;
 use super::similar::NeighbourRow;
+use crate::data::Recommendation;
 
 /// A kind of background work; a new job replaces the waiting one of the same lane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,6 +32,10 @@ pub enum Lane {
     Compare,
     /// Predictions of the ratings hidden by the hold-out mode.
     HoldOut,
+    /// The recommend screen's list for the selected user.
+    Recommend,
+    /// The stats screen's measures of the dataset.
+    Stats,
 }
 
 /// What a job produced.
@@ -41,6 +47,8 @@ pub enum JobOutput {
     Compared(Vec<ComparedFit>),
     /// Predictions of the hidden ratings, in the hold-out's order.
     HeldOut(Vec<f64>),
+    Recommendations(Vec<Recommendation>),
+    Stats(Box<DatasetShape>),
     /// The task panicked; the message says where.
     Failed(String),
 }

@@ -9,9 +9,6 @@ use crate::tui::app::{App, Busy, Mode};
 use crate::tui::keys::Action;
 use crate::tui::worker::{JobOutput, Lane};
 
-/// The screens in the order `tab` visits them.
-pub const SCREENS: &[Mode] = &[Mode::Explore, Mode::Compare, Mode::Evaluate];
-
 /// The lanes of background work these screens start.
 pub const LANES: [Lane; 3] = [Lane::Evaluate, Lane::Compare, Lane::HoldOut];
 
@@ -19,16 +16,14 @@ pub const LANES: [Lane; 3] = [Lane::Evaluate, Lane::Compare, Lane::HoldOut];
 /// here, `false` when the explorer's usual handling applies.
 pub fn update(app: &mut App, action: Action) -> bool {
     match action {
-        Action::ShowMatrix => show(app, Mode::Explore),
-        Action::ShowCompare => show(app, Mode::Compare),
-        Action::ShowEvaluate => show(app, Mode::Evaluate),
-        Action::NextScreen => step_screen(app, true),
-        Action::PreviousScreen => step_screen(app, false),
+        Action::ShowCompare => app.show(Mode::Compare),
+        Action::ShowEvaluate => app.show(Mode::Evaluate),
         _ => {
             return match app.mode {
                 Mode::Evaluate => evaluate::update(app, action),
                 Mode::Compare => compare::update(app, action),
                 Mode::Explore => explore_update(app, action),
+                Mode::Stats | Mode::Recommend => false,
             };
         }
     }
@@ -60,24 +55,6 @@ fn explore_update(app: &mut App, action: Action) -> bool {
     true
 }
 
-fn show(app: &mut App, mode: Mode) {
-    app.mode = mode;
-    if mode == Mode::Compare {
-        compare::enter(app);
-    }
-}
-
-fn step_screen(app: &mut App, forward: bool) {
-    let count = SCREENS.len();
-    let at = SCREENS.iter().position(|&m| m == app.mode).unwrap_or(0);
-    let next = if forward {
-        (at + 1) % count
-    } else {
-        (at + count - 1) % count
-    };
-    show(app, SCREENS[next]);
-}
-
 /// Runs after the explorer's usual handling of an action.
 pub fn after_update(app: &mut App) {
     if app.mode == Mode::Compare {
@@ -91,7 +68,11 @@ pub fn on_output(app: &mut App, output: JobOutput) {
         JobOutput::Evaluation(result) => evaluate::on_result(app, result),
         JobOutput::Compared(fits) => compare::on_fits(app, fits),
         JobOutput::HeldOut(predictions) => hold_out::on_predictions(app, predictions),
-        JobOutput::Model(_) | JobOutput::Neighbours(_) | JobOutput::Failed(_) => {}
+        JobOutput::Model(_)
+        | JobOutput::Neighbours(_)
+        | JobOutput::Failed(_)
+        | JobOutput::Recommendations(_)
+        | JobOutput::Stats(_) => {}
     }
 }
 

@@ -215,9 +215,21 @@ pub fn update(app: &mut App, action: Action) -> bool {
             }
         }
         Action::Run => start(app),
-        Action::Quit | Action::Help | Action::Cancel => return false,
-        Action::NextAlgorithm | Action::PreviousAlgorithm | Action::Jump => return false,
-        _ => {}
+        // The matrix's own keys do nothing here; the rest (quit, help, screens, the
+        // algorithm) work as everywhere.
+        Action::MoveLeft
+        | Action::MoveRight
+        | Action::PageUp
+        | Action::PageDown
+        | Action::FirstColumn
+        | Action::LastColumn
+        | Action::HoldOut
+        | Action::MoreHeldOut
+        | Action::LessHeldOut
+        | Action::EditRating
+        | Action::ClearRating
+        | Action::Undo => {}
+        _ => return false,
     }
     true
 }

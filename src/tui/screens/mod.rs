@@ -1,13 +1,49 @@
-//! The screens beside the matrix (compare, evaluate) and the matrix's hold-out and
-//! what-if modes. Each keeps its state and its update logic in a file of its own;
-//! `dispatch` routes actions, worker results and cancellations to them.
+//! The screens besides the matrix: each keeps its own state and update logic here, and
+//! is drawn by its file in `view/`. This module switches between them; `dispatch`
+//! routes actions, worker results and cancellations to the compare and evaluate
+//! screens and to the matrix's hold-out and what-if modes.
 
 pub mod compare;
 mod dispatch;
 pub mod evaluate;
+pub mod export;
 pub mod hold_out;
+pub mod recommend;
+pub mod stats;
 pub mod what_if;
 
-pub use dispatch::{
-    LANES, SCREENS, after_fit, after_update, full_dataset, on_cancel, on_output, update,
-};
+pub use dispatch::{LANES, after_fit, after_update, full_dataset, on_cancel, on_output, update};
+
+use super::app::{App, Mode};
+
+impl App {
+    /// Shows `mode`, asking the worker for whatever the screen needs.
+    pub fn show(&mut self, mode: Mode) {
+        self.mode = mode;
+        self.refresh_screen();
+    }
+
+    /// Shows the next (or previous) screen of [`Mode::ALL`], wrapping around.
+    pub fn step_screen(&mut self, forward: bool) {
+        let count = Mode::ALL.len();
+        let at = Mode::ALL.iter().position(|m| *m == self.mode).unwrap_or(0);
+        let next = if forward {
+            (at + 1) % count
+        } else {
+            (at + count - 1) % count
+        };
+        if let Some(mode) = Mode::ALL.get(next) {
+            self.show(*mode);
+        }
+    }
+
+    /// Brings the shown screen up to date after a move, a new model or a switch.
+    pub(crate) fn refresh_screen(&mut self) {
+        match self.mode {
+            Mode::Stats => self.request_stats(),
+            Mode::Recommend => self.request_recommendations(),
+            Mode::Compare => compare::enter(self),
+            Mode::Explore | Mode::Evaluate => {}
+        }
+    }
+}

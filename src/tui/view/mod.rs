@@ -7,6 +7,8 @@ mod explain;
 pub mod hold_out;
 mod matrix;
 mod overlays;
+mod recommend;
+mod stats;
 mod status;
 
 use ratatui::buffer::Buffer;
@@ -57,6 +59,17 @@ pub fn areas(screen: Rect) -> Areas {
     }
 }
 
+/// The whole screen above the status line, for screens without the side panel.
+fn body_of(parts: &Areas) -> Rect {
+    let top = parts.matrix.y;
+    Rect::new(
+        parts.status.x,
+        top,
+        parts.status.width,
+        parts.status.y.saturating_sub(top),
+    )
+}
+
 /// How many data rows and columns the matrix shows on a screen of this size.
 pub fn window_for(app: &App, screen: Rect) -> Window {
     matrix::window(app, areas(screen).matrix)
@@ -79,6 +92,16 @@ impl Widget for &App {
                 matrix::render(self, parts.matrix, buf);
                 explain::render(self, parts.explain, buf);
                 overlays::render_neighbours(self, parts.neighbours, buf);
+                status::render(self, parts.status, parts.hints, buf);
+            }
+            Mode::Stats => {
+                let parts = areas(area);
+                stats::render(self, body_of(&parts), buf);
+                status::render(self, parts.status, parts.hints, buf);
+            }
+            Mode::Recommend => {
+                let parts = areas(area);
+                recommend::render(self, body_of(&parts), buf);
                 status::render(self, parts.status, parts.hints, buf);
             }
             Mode::Compare => compare::render(self, area, buf),

@@ -199,8 +199,8 @@ pub fn help_lines(app: &App, groups: &[Group]) -> Vec<Line<'static>> {
     lines
 }
 
-const HELP_LEFT: &[Group] = &[Group::General, Group::Moving, Group::Screens];
-const HELP_RIGHT: &[Group] = &[Group::Algorithm, Group::View, Group::Experiment];
+const HELP_LEFT: &[Group] = &[Group::General, Group::Moving, Group::Experiment];
+const HELP_RIGHT: &[Group] = &[Group::Algorithm, Group::View, Group::Screens];
 
 pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     let legend = Line::styled(
