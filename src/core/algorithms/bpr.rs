@@ -19,14 +19,15 @@ use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
 use crate::core::params::{ParamKind, ParamSpec, Params};
 use crate::core::progress::Progress;
 
-/// Defaults: 64 factors; the learning rate, λ and 100 epochs of the `implicit`
-/// library's `BayesianPersonalizedRanking` are 0.01, 0.01 and 100. A larger step
-/// (0.05) reached the published MovieLens 100K figures in fewer epochs; see the
-/// README's evaluation section for the figures measured.
+/// Defaults: 64 factors and the learning rate 0.01 of the `implicit` library's
+/// `BayesianPersonalizedRanking`, with λ 0.02 and 200 epochs instead of its 0.01 and
+/// 100: on MovieLens 100K (per-user 75/25 hold-out, seed 0) those gave precision@10
+/// 0.383 and NDCG@10 0.430, these 0.402 and 0.451; learning rates 0.05 and 0.1 were
+/// worse (0.367, 0.340).
 const FACTORS: usize = 64;
-const EPOCHS: usize = 100;
-const LEARNING_RATE: f64 = 0.05;
-const REGULARIZATION: f64 = 0.01;
+const EPOCHS: usize = 200;
+const LEARNING_RATE: f64 = 0.01;
+const REGULARIZATION: f64 = 0.02;
 const INIT_STD: f64 = 0.1;
 /// Draws of a negative item before the step is skipped (a user positive on almost
 /// every item).
