@@ -414,6 +414,31 @@ impl KeyMap {
         }
     }
 
+    /// The whole table as Markdown, one section a help group, for the README.
+    pub fn help_markdown(&self) -> String {
+        let mut groups: BTreeMap<Group, Vec<Action>> = BTreeMap::new();
+        for &action in Action::ALL {
+            groups.entry(action.group()).or_default().push(action);
+        }
+        let mut out = String::new();
+        for (group, actions) in groups {
+            out.push_str(&format!(
+                "\n**{}**\n\n| keys | action |\n|---|---|\n",
+                group.title()
+            ));
+            for action in actions {
+                let keys = self
+                    .keys(action)
+                    .iter()
+                    .map(|key| format!("`{}`", key.to_string().replace('|', "\\|")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.push_str(&format!("| {keys} | {} |\n", action.description()));
+            }
+        }
+        out
+    }
+
     /// `(first key, hint word)` for each bound action in `actions`.
     pub fn hints(&self, actions: &[Action]) -> Vec<(String, &'static str)> {
         actions
