@@ -18,6 +18,7 @@ use crate::core::params::{ParamKind, ParamValue, Params};
 use crate::core::similarity::SimilarityOptions;
 use crate::data::Dataset;
 
+use super::embeddings::{self, EmbeddingsState};
 use super::keys::{Action, KeyMap};
 use super::similar::{self, NeighbourRow, SimilarityQuery};
 use super::theme::Theme;
@@ -29,6 +30,9 @@ use super::worker::{Job, JobOutput, Lane, WorkerEvent};
 pub enum Mode {
     /// The rating matrix with the explanation and neighbours panels.
     Explore,
+    /// Users and items of a factor model in a 2-D projection, with the selected
+    /// user's nearest items.
+    Embeddings,
 }
 
 /// A layer drawn over the screen that takes the keys while it is open.
@@ -175,6 +179,8 @@ pub struct App {
 
     pub neighbours_of: NeighboursOf,
     pub neighbours: Option<NeighbourList>,
+    /// What the embeddings screen shows (kept up to date while it is open).
+    pub embeddings: EmbeddingsState,
     /// The neighbours panel's own minimum support, used when the algorithm has no
     /// similarity settings.
     pub panel_min_support: usize,
@@ -238,6 +244,7 @@ impl App {
             explain_scroll: 0,
             neighbours_of: NeighboursOf::Users,
             neighbours: None,
+            embeddings: EmbeddingsState::Waiting,
             panel_min_support: PANEL_MIN_SUPPORT,
             generations: HashMap::new(),
             running: HashMap::new(),
@@ -422,6 +429,9 @@ impl App {
                 self.predictions.clear();
                 self.fill_window();
                 self.explain_selected();
+                if self.mode == Mode::Embeddings {
+                    embeddings::refresh(self);
+                }
             }
             Err(FitError::Cancelled) => {
                 let text = self.back_to_shown_model(Some(Busy {
@@ -901,6 +911,10 @@ pub fn update(app: &mut App, action: Action) {
                 selected: 0,
             }))
         }
+        Action::ShowEmbeddings => embeddings::toggle(app),
+    }
+    if app.mode == Mode::Embeddings && action != Action::ShowEmbeddings {
+        embeddings::refresh(app);
     }
 }
 

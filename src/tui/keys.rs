@@ -40,6 +40,7 @@ pub enum Action {
     ScrollExplainUp,
     MorePanelSupport,
     LessPanelSupport,
+    ShowEmbeddings,
 }
 
 /// Where an action is listed in the help overlay.
@@ -93,6 +94,7 @@ impl Action {
         Action::LessPanelSupport,
         Action::SortRows,
         Action::SortColumns,
+        Action::ShowEmbeddings,
     ];
 
     /// What the action does, in the words of the help overlay.
@@ -126,6 +128,7 @@ impl Action {
             Action::ScrollExplainUp => "scroll the explanation up",
             Action::MorePanelSupport => "neighbours panel: more in common",
             Action::LessPanelSupport => "neighbours panel: fewer in common",
+            Action::ShowEmbeddings => "embeddings screen (or back)",
         }
     }
 
@@ -146,6 +149,7 @@ impl Action {
             Action::SortColumns => "sort items",
             Action::ToggleNeighboursOf => "neighbours of",
             Action::ScrollExplainDown => "scroll",
+            Action::ShowEmbeddings => "embeddings",
             _ => self.description(),
         }
     }
@@ -176,7 +180,8 @@ impl Action {
             | Action::MorePanelSupport
             | Action::LessPanelSupport
             | Action::SortRows
-            | Action::SortColumns => Group::View,
+            | Action::SortColumns
+            | Action::ShowEmbeddings => Group::View,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! lists run on a worker thread.
 
 pub mod app;
+pub mod embeddings;
 pub mod keys;
 pub mod similar;
 pub mod text;

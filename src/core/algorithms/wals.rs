@@ -388,30 +388,34 @@ impl Wals {
     }
 }
 
-/// `YᵀY` (full, row-major `f × f`) of flat row-major vectors, summed in parallel.
+/// Rows per block of the parallel `YᵀY`.
+const GRAM_BLOCK: usize = 512;
+
+/// `YᵀY` (full, row-major `f × f`) of flat row-major vectors: blocks of rows summed in
+/// parallel, then the blocks' sums added in order, so that the result does not depend
+/// on how the threads shared the work.
 fn gram(vectors: &[f64], f: usize) -> Vec<f64> {
-    vectors
-        .par_chunks(f)
-        .fold(
-            || vec![0.0; f * f],
-            |mut sum, y| {
+    let blocks: Vec<Vec<f64>> = vectors
+        .par_chunks(f * GRAM_BLOCK)
+        .map(|block| {
+            let mut sum = vec![0.0; f * f];
+            for y in block.chunks_exact(f) {
                 for a in 0..f {
                     for b in 0..f {
                         sum[a * f + b] += y[a] * y[b];
                     }
                 }
-                sum
-            },
-        )
-        .reduce(
-            || vec![0.0; f * f],
-            |mut left, right| {
-                for (l, r) in left.iter_mut().zip(&right) {
-                    *l += r;
-                }
-                left
-            },
-        )
+            }
+            sum
+        })
+        .collect();
+    let mut total = vec![0.0; f * f];
+    for block in &blocks {
+        for (t, b) in total.iter_mut().zip(block) {
+            *t += b;
+        }
+    }
+    total
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Drawing the explorer from its state. Nothing here changes the state: `update`
 //! prepares everything the views read, including the predictions of the visible cells.
 
+mod embeddings;
 mod explain;
 mod matrix;
 mod overlays;
@@ -78,6 +79,7 @@ impl Widget for &App {
                 overlays::render_neighbours(self, parts.neighbours, buf);
                 status::render(self, parts.status, parts.hints, buf);
             }
+            Mode::Embeddings => embeddings::render(self, area, buf),
         }
         match &self.overlay {
             Some(Overlay::Help { scroll }) => overlays::render_help(self, *scroll, area, buf),
