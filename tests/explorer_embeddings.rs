@@ -140,3 +140,24 @@ fn screen_embeddings_of_the_listening_log() {
         insta::assert_snapshot!(format!("embeddings_{width}x{height}"), terminal.backend());
     }
 }
+
+#[test]
+fn the_explain_panel_gives_an_implicit_models_score_and_rank() {
+    let mut app = listening();
+    update(&mut app, Action::TogglePredictions);
+    update(&mut app, Action::MoveRight);
+    settle(&mut app);
+    let ranked = app
+        .selected
+        .as_ref()
+        .and_then(|p| p.explanation.ranked)
+        .expect("a ranked prediction");
+    let terminal = draw(&mut app, 100, 30);
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.contains("a ranking score, not a rating"), "{screen}");
+    assert!(
+        screen.contains(&format!("{} of {} items new", ranked.rank, ranked.of)),
+        "{screen}"
+    );
+    insta::assert_snapshot!("explain_wals_100x30", terminal.backend());
+}
