@@ -161,3 +161,15 @@ fn the_explain_panel_gives_an_implicit_models_score_and_rank() {
     );
     insta::assert_snapshot!("explain_wals_100x30", terminal.backend());
 }
+
+#[test]
+fn jumping_to_a_user_shows_their_nearest_items() {
+    let mut app = listening();
+    update(&mut app, Action::ShowEmbeddings);
+    update(&mut app, Action::Jump);
+    app.type_text("l250");
+    let enter =
+        ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::Enter);
+    assert!(app.on_prompt_key(&enter));
+    assert_eq!(app.dataset.user_label(shown_user(&app)), "l250");
+}

@@ -787,6 +787,9 @@ impl App {
                 self.overlay = None;
                 if let Some(target) = target {
                     self.jump_to(target);
+                    if self.mode == Mode::Embeddings {
+                        embeddings::refresh(self);
+                    }
                 }
             }
             KeyCode::Up => prompt.selected = prompt.selected.saturating_sub(1),
