@@ -14,8 +14,11 @@ mod export;
 mod json;
 mod metadata;
 mod ratings;
+mod recommend;
+pub mod similar;
 mod sniff;
 mod stats;
+mod summary;
 mod table;
 pub mod text;
 
@@ -31,8 +34,10 @@ pub use events::{DEFAULT_EVENT_WEIGHTS, EVENT_POLICY, EventWeights};
 pub use export::{ColumnValues, ExportTable, TableFormat, write_table};
 pub use metadata::ItemInfo;
 pub use ratings::{MAX_RATING, NO_RATING_COLUMN};
+pub use recommend::{Recommendation, reason, recommend, recommendations_table};
 pub use sniff::Separator;
 pub use stats::{Distribution, HistogramBar, Stats, describe};
+pub use summary::{bar_label, format_value, summary_lines, summary_table, thousands};
 pub use text::clean_text;
 
 use sniff::Layout;

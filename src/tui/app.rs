@@ -5,6 +5,7 @@
 //! drive all of it directly.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -18,21 +19,47 @@ use crate::core::params::{ParamKind, ParamValue, Params};
 use crate::core::similarity::SimilarityOptions;
 use crate::data::Dataset;
 
-use super::embeddings::{self, EmbeddingsState};
 use super::keys::{Action, KeyMap};
+use super::screens::embeddings::EmbeddingsState;
+use super::screens::recommend::RecommendScreen;
+use super::screens::stats::StatsScreen;
 use super::similar::{self, NeighbourRow, SimilarityQuery};
 use super::theme::Theme;
 use super::worker::{Job, JobOutput, Lane, WorkerEvent};
 
-/// The screen being shown. Each further screen (compare, evaluate, stats, ...) is one
-/// more variant with its own view.
+/// The screen being shown. Each further screen is one more variant with its own state
+/// (in `screens/`), view (in `view/`), key and place in [`Mode::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// The rating matrix with the explanation and neighbours panels.
     Explore,
+    /// Counts, density, rating histogram and long tail of the dataset.
+    Stats,
+    /// Top-N items for the selected user by the current algorithm.
+    Recommend,
     /// Users and items of a factor model in a 2-D projection, with the selected
     /// user's nearest items.
     Embeddings,
+}
+
+impl Mode {
+    /// The screens in the order `tab` steps through them.
+    pub const ALL: &'static [Mode] = &[
+        Mode::Explore,
+        Mode::Stats,
+        Mode::Recommend,
+        Mode::Embeddings,
+    ];
+
+    /// The screen's name in the status line.
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Explore => "Matrix",
+            Mode::Stats => "Stats",
+            Mode::Recommend => "Recommend",
+            Mode::Embeddings => "Embeddings",
+        }
+    }
 }
 
 /// A layer drawn over the screen that takes the keys while it is open.
@@ -60,11 +87,11 @@ pub struct JumpMatch {
 /// How many matches the prompt lists.
 pub const JUMP_MATCHES: usize = 8;
 /// How many rows the neighbours panel asks for.
-pub const NEIGHBOURS_LISTED: usize = 20;
+pub const NEIGHBOURS_LISTED: usize = crate::data::similar::DEFAULT_LISTED;
 /// The fewest co-rated items (users) the neighbours panel asks of a pair when the
 /// algorithm has no similarity settings of its own: with one or two in common, most
 /// similarities are a meaningless 1.000.
-pub const PANEL_MIN_SUPPORT: usize = 5;
+pub const PANEL_MIN_SUPPORT: usize = crate::data::similar::DEFAULT_MIN_SUPPORT;
 /// The values the panel's minimum support steps through.
 const SUPPORT_STEPS: &[usize] = &[1, 2, 3, 5, 10, 20, 50, 100];
 /// Datasets with more users than this open sorted by activity both ways, so that the
@@ -179,8 +206,6 @@ pub struct App {
 
     pub neighbours_of: NeighboursOf,
     pub neighbours: Option<NeighbourList>,
-    /// What the embeddings screen shows (kept up to date while it is open).
-    pub embeddings: EmbeddingsState,
     /// The neighbours panel's own minimum support, used when the algorithm has no
     /// similarity settings.
     pub panel_min_support: usize,
@@ -189,6 +214,13 @@ pub struct App {
     running: HashMap<Lane, Arc<AtomicBool>>,
     pub busy: HashMap<Lane, Busy>,
     pub message: Option<Message>,
+    pub stats_screen: StatsScreen,
+    pub recommend_screen: RecommendScreen,
+    /// What the embeddings screen shows (kept up to date while it is open).
+    pub embeddings: EmbeddingsState,
+    /// Where exports are written (the current folder unless a test says otherwise).
+    pub export_folder: PathBuf,
+
     /// Jobs for the worker, taken by the event loop after each update.
     pub outbox: Vec<Job>,
     pub should_quit: bool,
@@ -244,12 +276,15 @@ impl App {
             explain_scroll: 0,
             neighbours_of: NeighboursOf::Users,
             neighbours: None,
-            embeddings: EmbeddingsState::Waiting,
             panel_min_support: PANEL_MIN_SUPPORT,
             generations: HashMap::new(),
             running: HashMap::new(),
             busy: HashMap::new(),
             message: None,
+            stats_screen: StatsScreen::default(),
+            recommend_screen: RecommendScreen::default(),
+            embeddings: EmbeddingsState::Waiting,
+            export_folder: PathBuf::from("."),
             outbox: Vec::new(),
             should_quit: false,
         };
@@ -318,7 +353,7 @@ impl App {
     }
 
     /// Queues a job, replacing (and cancelling) the lane's previous one.
-    fn submit(
+    pub(crate) fn submit(
         &mut self,
         lane: Lane,
         task: impl FnOnce(&crate::core::progress::Progress) -> JobOutput + Send + 'static,
@@ -403,6 +438,8 @@ impl App {
                             list.rows = Some(result);
                         }
                     }
+                    JobOutput::Recommendations(rows) => self.recommend_screen.on_result(rows),
+                    JobOutput::Stats(shape) => self.stats_screen.on_result(*shape),
                 }
             }
         }
@@ -429,9 +466,7 @@ impl App {
                 self.predictions.clear();
                 self.fill_window();
                 self.explain_selected();
-                if self.mode == Mode::Embeddings {
-                    embeddings::refresh(self);
-                }
+                self.refresh_screen();
             }
             Err(FitError::Cancelled) => {
                 let text = self.back_to_shown_model(Some(Busy {
@@ -448,14 +483,14 @@ impl App {
         }
     }
 
-    fn say(&mut self, text: &str) {
+    pub(crate) fn say(&mut self, text: &str) {
         self.message = Some(Message {
             text: text.to_string(),
             is_error: false,
         });
     }
 
-    fn error(&mut self, text: &str) {
+    pub(crate) fn error(&mut self, text: &str) {
         self.message = Some(Message {
             text: text.to_string(),
             is_error: true,
@@ -515,6 +550,7 @@ impl App {
         self.fill_window();
         self.explain_selected();
         self.request_neighbours();
+        self.refresh_screen();
     }
 
     /// Whether the selected algorithm has similarity settings of its own.
@@ -747,6 +783,7 @@ impl App {
                         said.push(format!("{} cancelled", busy.what));
                     }
                 }
+                Lane::Recommend | Lane::Stats => {}
             }
         }
         if !said.is_empty() {
@@ -787,9 +824,6 @@ impl App {
                 self.overlay = None;
                 if let Some(target) = target {
                     self.jump_to(target);
-                    if self.mode == Mode::Embeddings {
-                        embeddings::refresh(self);
-                    }
                 }
             }
             KeyCode::Up => prompt.selected = prompt.selected.saturating_sub(1),
@@ -907,6 +941,13 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::SortRows => app.sort(true),
         Action::SortColumns => app.sort(false),
+        Action::ShowMatrix => app.show(Mode::Explore),
+        Action::ShowStats => app.show(Mode::Stats),
+        Action::ShowRecommend => app.show(Mode::Recommend),
+        Action::ShowEmbeddings => app.show(Mode::Embeddings),
+        Action::NextScreen => app.step_screen(true),
+        Action::PreviousScreen => app.step_screen(false),
+        Action::Export => app.export(),
         Action::Jump => {
             app.overlay = Some(Overlay::Jump(JumpPrompt {
                 text: String::new(),
@@ -914,10 +955,6 @@ pub fn update(app: &mut App, action: Action) {
                 selected: 0,
             }))
         }
-        Action::ShowEmbeddings => embeddings::toggle(app),
-    }
-    if app.mode == Mode::Embeddings && action != Action::ShowEmbeddings {
-        embeddings::refresh(app);
     }
 }
 

@@ -40,7 +40,13 @@ pub enum Action {
     ScrollExplainUp,
     MorePanelSupport,
     LessPanelSupport,
+    ShowMatrix,
+    ShowStats,
+    ShowRecommend,
     ShowEmbeddings,
+    NextScreen,
+    PreviousScreen,
+    Export,
 }
 
 /// Where an action is listed in the help overlay.
@@ -50,6 +56,7 @@ pub enum Group {
     Moving,
     Algorithm,
     View,
+    Screens,
 }
 
 impl Group {
@@ -59,6 +66,7 @@ impl Group {
             Group::Moving => "Moving around",
             Group::Algorithm => "Algorithm",
             Group::View => "View",
+            Group::Screens => "Screens",
         }
     }
 }
@@ -94,7 +102,13 @@ impl Action {
         Action::LessPanelSupport,
         Action::SortRows,
         Action::SortColumns,
+        Action::ShowMatrix,
+        Action::ShowStats,
+        Action::ShowRecommend,
         Action::ShowEmbeddings,
+        Action::NextScreen,
+        Action::PreviousScreen,
+        Action::Export,
     ];
 
     /// What the action does, in the words of the help overlay.
@@ -128,7 +142,13 @@ impl Action {
             Action::ScrollExplainUp => "scroll the explanation up",
             Action::MorePanelSupport => "neighbours panel: more in common",
             Action::LessPanelSupport => "neighbours panel: fewer in common",
-            Action::ShowEmbeddings => "embeddings screen (or back)",
+            Action::ShowMatrix => "matrix screen",
+            Action::ShowStats => "stats screen",
+            Action::ShowRecommend => "recommend screen",
+            Action::ShowEmbeddings => "embeddings screen",
+            Action::NextScreen => "next screen",
+            Action::PreviousScreen => "previous screen",
+            Action::Export => "export what the screen shows",
         }
     }
 
@@ -149,7 +169,8 @@ impl Action {
             Action::SortColumns => "sort items",
             Action::ToggleNeighboursOf => "neighbours of",
             Action::ScrollExplainDown => "scroll",
-            Action::ShowEmbeddings => "embeddings",
+            Action::NextScreen => "screen",
+            Action::Export => "export",
             _ => self.description(),
         }
     }
@@ -180,8 +201,14 @@ impl Action {
             | Action::MorePanelSupport
             | Action::LessPanelSupport
             | Action::SortRows
-            | Action::SortColumns
-            | Action::ShowEmbeddings => Group::View,
+            | Action::SortColumns => Group::View,
+            Action::ShowMatrix
+            | Action::ShowStats
+            | Action::ShowRecommend
+            | Action::ShowEmbeddings
+            | Action::NextScreen
+            | Action::PreviousScreen
+            | Action::Export => Group::Screens,
         }
     }
 }

@@ -6,8 +6,8 @@
 //! lists run on a worker thread.
 
 pub mod app;
-pub mod embeddings;
 pub mod keys;
+pub mod screens;
 pub mod similar;
 pub mod text;
 pub mod theme;

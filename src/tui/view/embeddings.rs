@@ -10,10 +10,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Points};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget, Wrap};
 
-use super::status;
 use crate::tui::app::App;
-use crate::tui::embeddings::{EmbeddingsState, Shown};
 use crate::tui::keys::Action;
+use crate::tui::screens::embeddings::{EmbeddingsState, Shown};
 use crate::tui::text::{clean, fit};
 
 fn panel<'a>(app: &App, title: String) -> Block<'a> {
@@ -23,13 +22,9 @@ fn panel<'a>(app: &App, title: String) -> Block<'a> {
         .title(Span::styled(title, Style::new().fg(app.theme.title)))
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let [body, status_line, hints] = area.layout(&Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ]));
-    status::render(app, status_line, hints, buf);
+/// Draws the screen's body (the status line and hints are drawn around it).
+pub fn render(app: &App, body: Rect, buf: &mut Buffer) {
+    let area = body;
     match &app.embeddings {
         EmbeddingsState::Shown(shown) => {
             let side = (area.width * 2 / 5).clamp(32, 60);
@@ -60,7 +55,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                     Line::from(format!(
                         "Choose a factor model (svd, svdpp, nmf, als, wals, bpr) with {keys}; \
                          {} goes back to the matrix.",
-                        app.keys.keys_text(Action::ShowEmbeddings)
+                        app.keys.keys_text(Action::ShowMatrix)
                     )),
                 ],
             )

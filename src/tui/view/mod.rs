@@ -5,6 +5,8 @@ mod embeddings;
 mod explain;
 mod matrix;
 mod overlays;
+mod recommend;
+mod stats;
 mod status;
 
 use ratatui::buffer::Buffer;
@@ -55,6 +57,17 @@ pub fn areas(screen: Rect) -> Areas {
     }
 }
 
+/// The whole screen above the status line, for screens without the side panel.
+fn body_of(parts: &Areas) -> Rect {
+    let top = parts.matrix.y;
+    Rect::new(
+        parts.status.x,
+        top,
+        parts.status.width,
+        parts.status.y.saturating_sub(top),
+    )
+}
+
 /// How many data rows and columns the matrix shows on a screen of this size.
 pub fn window_for(app: &App, screen: Rect) -> Window {
     matrix::window(app, areas(screen).matrix)
@@ -79,7 +92,21 @@ impl Widget for &App {
                 overlays::render_neighbours(self, parts.neighbours, buf);
                 status::render(self, parts.status, parts.hints, buf);
             }
-            Mode::Embeddings => embeddings::render(self, area, buf),
+            Mode::Stats => {
+                let parts = areas(area);
+                stats::render(self, body_of(&parts), buf);
+                status::render(self, parts.status, parts.hints, buf);
+            }
+            Mode::Recommend => {
+                let parts = areas(area);
+                recommend::render(self, body_of(&parts), buf);
+                status::render(self, parts.status, parts.hints, buf);
+            }
+            Mode::Embeddings => {
+                let parts = areas(area);
+                embeddings::render(self, body_of(&parts), buf);
+                status::render(self, parts.status, parts.hints, buf);
+            }
         }
         match &self.overlay {
             Some(Overlay::Help { scroll }) => overlays::render_help(self, *scroll, area, buf),

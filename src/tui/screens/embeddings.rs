@@ -1,15 +1,16 @@
 //! The embeddings screen's state: the current model's users and items projected to
 //! two dimensions, and the items nearest to the selected user in vector space. It is
-//! computed in `update` (when the screen opens, the model changes or the cursor moves)
-//! so that drawing only reads it.
+//! computed when the screen opens, the model changes or the cursor moves (through
+//! `refresh_screen`), so that drawing only reads it.
 
 use std::sync::Arc;
 
 use crate::core::algorithms::Model;
 use crate::core::embeddings::{Projection, project};
 use crate::core::matrix::{ItemIndex, UserIndex};
+use crate::data::{ColumnValues, ExportTable};
 
-use super::app::{App, Mode};
+use crate::tui::app::App;
 
 /// How many nearest items the screen lists.
 pub const NEAREST: usize = 20;
@@ -37,16 +38,6 @@ pub struct Shown {
     pub user: UserIndex,
     /// `(item, cosine, whether the user interacted with it)`, best first.
     pub nearest: Vec<(ItemIndex, f64, bool)>,
-}
-
-/// Opens the screen, or goes back to the matrix when it is open.
-pub fn toggle(app: &mut App) {
-    if app.mode == Mode::Embeddings {
-        app.mode = Mode::Explore;
-        return;
-    }
-    app.mode = Mode::Embeddings;
-    refresh(app);
 }
 
 /// Brings the state up to date with the current model and cursor; the projection
@@ -85,4 +76,38 @@ pub fn refresh(app: &mut App) {
         user,
         nearest,
     });
+}
+
+/// The projection as a table: one row per user and per item, with its kind, id,
+/// label and coordinates on the two axes.
+pub fn export_table(app: &App) -> Result<(ExportTable, String), String> {
+    let EmbeddingsState::Shown(shown) = &app.embeddings else {
+        return Err("no embeddings shown; choose a factor model first".to_string());
+    };
+    let projection = &shown.projection;
+    let (mut kinds, mut ids, mut labels, mut xs, mut ys) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (user, point) in projection.users.iter().enumerate() {
+        let label = app.user_label(user as UserIndex).to_string();
+        kinds.push("user".to_string());
+        ids.push(label.clone());
+        labels.push(label);
+        xs.push(point[0]);
+        ys.push(point[1]);
+    }
+    for (item, point) in projection.items.iter().enumerate() {
+        kinds.push("item".to_string());
+        ids.push(app.dataset.item_id_label(item as ItemIndex).to_string());
+        labels.push(app.item_label(item as ItemIndex).to_string());
+        xs.push(point[0]);
+        ys.push(point[1]);
+    }
+    let count = xs.len();
+    let table = ExportTable::default()
+        .with("kind", ColumnValues::Text(kinds))
+        .with("id", ColumnValues::Text(ids))
+        .with("label", ColumnValues::Text(labels))
+        .with("x", ColumnValues::Float(xs))
+        .with("y", ColumnValues::Float(ys));
+    Ok((table, format!("{count} projected points")))
 }
