@@ -119,6 +119,8 @@ fn number_keys_and_tab_switch_screens() {
     assert_eq!(app.mode, Mode::Stats);
     press(&mut app, KeyCode::Char('3'));
     assert_eq!(app.mode, Mode::Recommend);
+    press(&mut app, KeyCode::Char('6'));
+    assert_eq!(app.mode, Mode::Embeddings);
     press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.mode, Mode::Explore);
     // Tab goes through Mode::ALL in order and wraps; Shift-Tab goes back.
@@ -127,14 +129,22 @@ fn number_keys_and_tab_switch_screens() {
         update(&mut app, Action::NextScreen);
         seen.push(app.mode);
     }
-    assert_eq!(seen, vec![Mode::Stats, Mode::Recommend, Mode::Explore]);
+    assert_eq!(
+        seen,
+        vec![
+            Mode::Stats,
+            Mode::Recommend,
+            Mode::Embeddings,
+            Mode::Explore
+        ]
+    );
     on_key(
         &mut app,
         &KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
     );
-    assert_eq!(app.mode, Mode::Recommend);
+    assert_eq!(app.mode, Mode::Embeddings);
     update(&mut app, Action::PreviousScreen);
-    assert_eq!(app.mode, Mode::Stats);
+    assert_eq!(app.mode, Mode::Recommend);
 }
 
 #[test]

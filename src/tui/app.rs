@@ -20,6 +20,7 @@ use crate::core::similarity::SimilarityOptions;
 use crate::data::Dataset;
 
 use super::keys::{Action, KeyMap};
+use super::screens::embeddings::EmbeddingsState;
 use super::screens::recommend::RecommendScreen;
 use super::screens::stats::StatsScreen;
 use super::similar::{self, NeighbourRow, SimilarityQuery};
@@ -36,11 +37,19 @@ pub enum Mode {
     Stats,
     /// Top-N items for the selected user by the current algorithm.
     Recommend,
+    /// Users and items of a factor model in a 2-D projection, with the selected
+    /// user's nearest items.
+    Embeddings,
 }
 
 impl Mode {
     /// The screens in the order `tab` steps through them.
-    pub const ALL: &'static [Mode] = &[Mode::Explore, Mode::Stats, Mode::Recommend];
+    pub const ALL: &'static [Mode] = &[
+        Mode::Explore,
+        Mode::Stats,
+        Mode::Recommend,
+        Mode::Embeddings,
+    ];
 
     /// The screen's name in the status line.
     pub fn title(self) -> &'static str {
@@ -48,6 +57,7 @@ impl Mode {
             Mode::Explore => "Matrix",
             Mode::Stats => "Stats",
             Mode::Recommend => "Recommend",
+            Mode::Embeddings => "Embeddings",
         }
     }
 }
@@ -206,6 +216,8 @@ pub struct App {
     pub message: Option<Message>,
     pub stats_screen: StatsScreen,
     pub recommend_screen: RecommendScreen,
+    /// What the embeddings screen shows (kept up to date while it is open).
+    pub embeddings: EmbeddingsState,
     /// Where exports are written (the current folder unless a test says otherwise).
     pub export_folder: PathBuf,
 
@@ -271,6 +283,7 @@ impl App {
             message: None,
             stats_screen: StatsScreen::default(),
             recommend_screen: RecommendScreen::default(),
+            embeddings: EmbeddingsState::Waiting,
             export_folder: PathBuf::from("."),
             outbox: Vec::new(),
             should_quit: false,
@@ -931,6 +944,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::ShowMatrix => app.show(Mode::Explore),
         Action::ShowStats => app.show(Mode::Stats),
         Action::ShowRecommend => app.show(Mode::Recommend),
+        Action::ShowEmbeddings => app.show(Mode::Embeddings),
         Action::NextScreen => app.step_screen(true),
         Action::PreviousScreen => app.step_screen(false),
         Action::Export => app.export(),

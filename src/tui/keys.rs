@@ -43,6 +43,7 @@ pub enum Action {
     ShowMatrix,
     ShowStats,
     ShowRecommend,
+    ShowEmbeddings,
     NextScreen,
     PreviousScreen,
     Export,
@@ -104,6 +105,7 @@ impl Action {
         Action::ShowMatrix,
         Action::ShowStats,
         Action::ShowRecommend,
+        Action::ShowEmbeddings,
         Action::NextScreen,
         Action::PreviousScreen,
         Action::Export,
@@ -143,6 +145,7 @@ impl Action {
             Action::ShowMatrix => "matrix screen",
             Action::ShowStats => "stats screen",
             Action::ShowRecommend => "recommend screen",
+            Action::ShowEmbeddings => "embeddings screen",
             Action::NextScreen => "next screen",
             Action::PreviousScreen => "previous screen",
             Action::Export => "export what the screen shows",
@@ -202,6 +205,7 @@ impl Action {
             Action::ShowMatrix
             | Action::ShowStats
             | Action::ShowRecommend
+            | Action::ShowEmbeddings
             | Action::NextScreen
             | Action::PreviousScreen
             | Action::Export => Group::Screens,

@@ -45,6 +45,7 @@ impl App {
                     format!("{} recommendations", rows.len()),
                 ))
             }
+            Mode::Embeddings => super::embeddings::export_table(self),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The screens besides the matrix: each keeps its own state and update logic here, and
 //! is drawn by its file in `view/`. This module switches between them.
 
+pub mod embeddings;
 pub mod export;
 pub mod recommend;
 pub mod stats;
@@ -33,6 +34,7 @@ impl App {
         match self.mode {
             Mode::Stats => self.request_stats(),
             Mode::Recommend => self.request_recommendations(),
+            Mode::Embeddings => embeddings::refresh(self),
             Mode::Explore => {}
         }
     }

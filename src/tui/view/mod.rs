@@ -1,6 +1,7 @@
 //! Drawing the explorer from its state. Nothing here changes the state: `update`
 //! prepares everything the views read, including the predictions of the visible cells.
 
+mod embeddings;
 mod explain;
 mod matrix;
 mod overlays;
@@ -99,6 +100,11 @@ impl Widget for &App {
             Mode::Recommend => {
                 let parts = areas(area);
                 recommend::render(self, body_of(&parts), buf);
+                status::render(self, parts.status, parts.hints, buf);
+            }
+            Mode::Embeddings => {
+                let parts = areas(area);
+                embeddings::render(self, body_of(&parts), buf);
                 status::render(self, parts.status, parts.hints, buf);
             }
         }
