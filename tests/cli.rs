@@ -413,3 +413,69 @@ fn a_constant_predictor_has_no_fcp() {
         .unwrap();
     assert!(row.contains('–') && !row.contains("0.0000  "), "{table}");
 }
+
+fn listening() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-data/listening/events.csv")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn predict_gives_an_implicit_models_score_and_rank() {
+    let output = recscope(&[
+        "predict",
+        &listening(),
+        "--user",
+        "l001",
+        "--item",
+        "t001",
+        "--algo",
+        "bpr",
+        "--param",
+        "epochs=5",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("bpr scores"), "{text}");
+    assert!(
+        text.contains("for this user (a ranking score, not a rating)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn user_holdout_eval_reports_top_10_and_no_rmse_for_ranking_models() {
+    let output = recscope(&[
+        "eval",
+        &listening(),
+        "--algos",
+        "bpr,global_mean",
+        "--param",
+        "epochs=5",
+        "--split",
+        "user-holdout",
+        "--test-share",
+        "0.25",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let results: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let bpr = &results[0];
+    assert_eq!(bpr["output"], "score");
+    assert!(bpr["rmse"].is_null(), "{bpr}");
+    assert_eq!(bpr["ranking"]["k"], 10);
+    assert_eq!(results[1]["output"], "rating");
+    assert!(results[1]["rmse"].is_number());
+}
+
+#[test]
+fn bad_event_weights_are_a_usage_error() {
+    let output = recscope(&["stats", &listening(), "--event-weights", "play"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("\"play\" is not NAME=WEIGHT"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -119,6 +119,8 @@ fn number_keys_and_tab_switch_screens() {
     assert_eq!(app.mode, Mode::Stats);
     press(&mut app, KeyCode::Char('3'));
     assert_eq!(app.mode, Mode::Recommend);
+    press(&mut app, KeyCode::Char('6'));
+    assert_eq!(app.mode, Mode::Embeddings);
     press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.mode, Mode::Explore);
     // Tab goes through Mode::ALL in order and wraps; Shift-Tab goes back.
@@ -134,6 +136,7 @@ fn number_keys_and_tab_switch_screens() {
             Mode::Recommend,
             Mode::Compare,
             Mode::Evaluate,
+            Mode::Embeddings,
             Mode::Explore
         ]
     );
@@ -141,9 +144,9 @@ fn number_keys_and_tab_switch_screens() {
         &mut app,
         &KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
     );
-    assert_eq!(app.mode, Mode::Evaluate);
+    assert_eq!(app.mode, Mode::Embeddings);
     update(&mut app, Action::PreviousScreen);
-    assert_eq!(app.mode, Mode::Compare);
+    assert_eq!(app.mode, Mode::Evaluate);
 }
 
 #[test]

@@ -8,12 +8,13 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{DataArgs, find_algorithm, load_dataset, parse_params, split_setting, usage};
-use crate::core::algorithms::{AlgorithmSpec, REGISTRY};
+use crate::core::algorithms::{AlgorithmSpec, Output, REGISTRY};
 use crate::core::eval::RankingScores;
 use crate::core::eval::grid::{self, Axis};
 use crate::core::eval::{
     AlgorithmResult, Candidate, EvalOptions, RankingOptions, SplitSpec, cross_validate,
 };
+use crate::core::matrix::RatingScale;
 use crate::data::{ColumnValues, ExportTable};
 
 #[derive(Args, Debug)]
@@ -77,6 +78,10 @@ pub enum SplitKind {
     Kfold,
     /// One random hold-out of --test-share.
     Holdout,
+    /// --test-share of each user's ratings held out at random (for implicit
+    /// feedback: every held-out interaction with weight > 0 is relevant, top-10 lists
+    /// scored unless --top-k says otherwise).
+    UserHoldout,
     /// Each user's latest rating tested (needs timestamps).
     LeaveLastOut,
     /// The latest --test-share of all ratings tested (needs timestamps).
@@ -103,13 +108,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let folds = split
         .folds(&dataset.ratings, dataset.timestamps.as_deref())
         .map_err(|e| usage(e.to_string()))?;
-    let scale = dataset.matrix.scale();
-    let ranking = args.top_k.map(|k| RankingOptions {
-        k,
-        threshold: args
-            .relevant
-            .unwrap_or(scale.min + 0.625 * (scale.max - scale.min)),
-    });
+    let ranking = ranking_options(args, dataset.matrix.scale());
     let options = EvalOptions {
         ranking,
         parallel_folds: !args.sequential && dataset.ratings.len() <= PARALLEL_RATINGS_LIMIT,
@@ -160,6 +159,23 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Top-N settings: as asked, or for a per-user hold-out top-10 lists where every
+/// held-out interaction with a positive weight is relevant.
+fn ranking_options(args: &EvalArgs, scale: RatingScale) -> Option<RankingOptions> {
+    let per_user = args.split == SplitKind::UserHoldout;
+    let k = match args.top_k {
+        Some(k) => k,
+        None if per_user => 10,
+        None => return None,
+    };
+    let threshold = match args.relevant {
+        Some(threshold) => threshold,
+        None if per_user => scale.min.max(f64::MIN_POSITIVE),
+        None => scale.min + 0.625 * (scale.max - scale.min),
+    };
+    Some(RankingOptions { k, threshold })
 }
 
 /// `--grid k=10,20,40` → the axis `k` with three values.
@@ -224,7 +240,12 @@ fn label(result: &AlgorithmResult, axes: &[Axis]) -> String {
 
 fn split_spec(args: &EvalArgs) -> anyhow::Result<SplitSpec> {
     let share_ok = args.test_share > 0.0 && args.test_share < 1.0;
-    if !share_ok && matches!(args.split, SplitKind::Holdout | SplitKind::Temporal) {
+    if !share_ok
+        && matches!(
+            args.split,
+            SplitKind::Holdout | SplitKind::UserHoldout | SplitKind::Temporal
+        )
+    {
         return Err(usage(format!(
             "--test-share {} is not between 0 and 1 (e.g. 0.2 tests 20% of the ratings)",
             args.test_share
@@ -244,6 +265,10 @@ fn split_spec(args: &EvalArgs) -> anyhow::Result<SplitSpec> {
             }
         }
         SplitKind::Holdout => SplitSpec::Holdout {
+            test_share: args.test_share,
+            seed: args.seed,
+        },
+        SplitKind::UserHoldout => SplitSpec::UserHoldout {
             test_share: args.test_share,
             seed: args.seed,
         },
@@ -322,6 +347,17 @@ fn optional(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_string(), |v| format!("{v:.4}"))
 }
 
+/// Written where RMSE, MAE or FCP would be for a model that ranks rather than rates.
+const NOT_APPLICABLE: &str = "n/a (ranks)";
+
+/// `mean ± std`, or [`NOT_APPLICABLE`] for a ranking model.
+fn accuracy(result: &AlgorithmResult, mean: f64, std: f64) -> String {
+    match result.output {
+        Output::Rating => format!("{mean:.4} ± {std:.4}"),
+        Output::Score => NOT_APPLICABLE.to_string(),
+    }
+}
+
 /// The leaderboard as an aligned text table, in the order evaluated.
 pub fn to_table(results: &[AlgorithmResult], labels: &[String]) -> String {
     let width = labels
@@ -338,9 +374,12 @@ pub fn to_table(results: &[AlgorithmResult], labels: &[String]) -> String {
         out.push_str(&format!(
             "{:<width$}  {:>16}  {:>16}  {:>6}  {:>8.3}  {:>9.3}\n",
             label,
-            format!("{:.4} ± {:.4}", result.rmse, result.rmse_std),
-            format!("{:.4} ± {:.4}", result.mae, result.mae_std),
-            optional(result.fcp),
+            accuracy(result, result.rmse, result.rmse_std),
+            accuracy(result, result.mae, result.mae_std),
+            match result.output {
+                Output::Rating => optional(result.fcp),
+                Output::Score => "n/a".to_string(),
+            },
             result.fit_s,
             result.predict_s
         ));
@@ -417,14 +456,19 @@ pub fn to_csv(results: &[AlgorithmResult], labels: &[String]) -> String {
         out.push_str(",k,precision,recall,ndcg,map,mrr,hit_rate,coverage,novelty,diversity");
     }
     out.push('\n');
+    // A ranking model's accuracy columns are left empty, as a missing FCP is.
+    let cell = |r: &AlgorithmResult, value: f64| match r.output {
+        Output::Rating => format!("{value:.6}"),
+        Output::Score => String::new(),
+    };
     for (r, label) in results.iter().zip(labels) {
         out.push_str(&format!(
-            "{},{:.6},{:.6},{:.6},{:.6},{},{:.6},{:.6}",
+            "{},{},{},{},{},{},{:.6},{:.6}",
             label,
-            r.rmse,
-            r.rmse_std,
-            r.mae,
-            r.mae_std,
+            cell(r, r.rmse),
+            cell(r, r.rmse_std),
+            cell(r, r.mae),
+            cell(r, r.mae_std),
             r.fcp.map_or(String::new(), |f| format!("{f:.6}")),
             r.fit_s,
             r.predict_s

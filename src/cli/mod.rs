@@ -45,6 +45,15 @@ pub struct DataArgs {
     /// for log(1 + count).
     #[arg(long, value_name = "HOW", value_parser = ["as-read", "log"])]
     pub weights: Option<String>,
+    /// Weights of the event types of an event log (a file with an event column),
+    /// changing the defaults play=1, skip=-1, playlist=4, like=3, dislike=-3,
+    /// click=1, view=1, purchase=5; a pair's events are summed.
+    #[arg(long, value_name = "EVENT=W,EVENT=W", value_parser = parse_event_weights)]
+    pub event_weights: Option<data::EventWeights>,
+}
+
+fn parse_event_weights(text: &str) -> Result<data::EventWeights, String> {
+    data::EventWeights::parse(text)
 }
 
 impl DataArgs {
@@ -59,6 +68,7 @@ impl DataArgs {
                 Some("log") => data::Weights::Log,
                 _ => data::Weights::AsRead,
             },
+            event_weights: self.event_weights.clone().unwrap_or_default(),
         }
     }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::stats::format_value;
 use super::{DataArgs, clean, find_algorithm, find_item, find_user, load_dataset, parse_params};
+use crate::core::algorithms::Output;
 use crate::core::explain::{Entity, Explanation, FallbackReason, Prediction};
 use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::core::params::Params;
@@ -50,6 +51,9 @@ pub struct PredictionReport {
     pub params: Params,
     /// The rating in the file, when the cell is known.
     pub known_rating: Option<f64>,
+    /// `rating` when the value is a rating on the scale, `score` when it is a ranking
+    /// score (implicit-feedback models).
+    pub output: Output,
     #[serde(flatten)]
     pub prediction: Prediction,
 }
@@ -73,6 +77,7 @@ pub fn run(args: &PredictArgs) -> anyhow::Result<()> {
         algorithm: spec.name.to_string(),
         params,
         known_rating: dataset.matrix.rating(user, item),
+        output: model.output(),
         prediction,
     };
     let mut stdout = std::io::stdout().lock();
@@ -99,16 +104,39 @@ pub fn describe(
     explain: bool,
 ) -> String {
     let prediction = &report.prediction;
-    let mut out = format!(
-        "{} × {}: {} predicts {:.4}\n",
+    let cell = format!(
+        "{} × {}",
         entity_label(dataset, Entity::User(user)),
-        entity_label(dataset, Entity::Item(item)),
-        report.algorithm,
-        prediction.value
+        entity_label(dataset, Entity::Item(item))
     );
+    let mut out = match (report.output, prediction.explanation.ranked) {
+        (Output::Rating, _) => format!(
+            "{cell}: {} predicts {:.4}\n",
+            report.algorithm, prediction.value
+        ),
+        (Output::Score, Some(ranked)) => format!(
+            "{cell}: {} scores {:.4}, rank {} of {} for this user (a ranking score, not a \
+             rating)\n",
+            report.algorithm, ranked.score, ranked.rank, ranked.of
+        ),
+        (Output::Score, None) => format!(
+            "{cell}: {} scores {:.4} (a ranking score, not a rating; no rank: {})\n",
+            report.algorithm,
+            prediction.value,
+            prediction
+                .explanation
+                .fallback
+                .as_ref()
+                .map_or("the formula gave no number", |f| f.used.as_str())
+        ),
+    };
     if let Some(known) = report.known_rating {
+        let what = match report.output {
+            Output::Rating => "known rating",
+            Output::Score => "known interaction weight",
+        };
         out.push_str(&format!(
-            "known rating: {} (the model was fitted with it)\n",
+            "{what}: {} (the model was fitted with it)\n",
             format_value(known)
         ));
     }
@@ -177,6 +205,13 @@ pub fn explanation_text(dataset: &Dataset, explanation: &Explanation, value: f64
             "fallback {}: used {}\n",
             reason_text(&fallback.reason),
             fallback.used
+        ));
+    }
+    if let Some(ranked) = &explanation.ranked {
+        out.push_str(&format!(
+            "ranked   score {:.4}: rank {} of the {} items the user has not interacted with \
+             (this one included)\n",
+            ranked.score, ranked.rank, ranked.of
         ));
     }
     for note in &explanation.notes {
@@ -392,6 +427,7 @@ mod tests {
             algorithm: spec.name.into(),
             params: spec.default_params(),
             known_rating: None,
+            output: model.output(),
             prediction: model.predict(user, item),
         };
         assert!((report.prediction.value - 4.0).abs() < 1e-12);

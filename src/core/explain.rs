@@ -73,6 +73,18 @@ pub struct FeatureTerm {
     pub contribution: f64,
 }
 
+/// Where a ranking model's score puts the item among the user's candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Ranked {
+    /// The model's score `x_u · y_i` (a ranking score, not a rating).
+    pub score: f64,
+    /// 1 for the user's best-scored item; counted among the items the user has no
+    /// training interaction with, plus this item when it is one of them.
+    pub rank: usize,
+    /// How many items were ranked.
+    pub of: usize,
+}
+
 /// Why the algorithm's own formula could not be applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -128,6 +140,10 @@ pub struct Explanation {
     pub parts: Vec<Part>,
     /// Set when the formula could not be applied.
     pub fallback: Option<Fallback>,
+    /// For models whose values are ranking scores: the score and the item's rank
+    /// for the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranked: Option<Ranked>,
     /// Policies that shaped this prediction, in words (e.g. "neighbours with
     /// similarity ≤ 0 are ignored").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -148,6 +164,7 @@ impl Explanation {
             features: Vec::new(),
             parts: Vec::new(),
             fallback: None,
+            ranked: None,
             notes: Vec::new(),
             raw,
         }

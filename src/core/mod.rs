@@ -4,6 +4,7 @@
 
 pub mod algorithms;
 pub mod biases;
+pub mod embeddings;
 pub mod eval;
 pub mod explain;
 pub mod generate;

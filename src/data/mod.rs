@@ -9,6 +9,7 @@
 //! reported with its file, line and column.
 
 mod error;
+mod events;
 mod export;
 mod json;
 mod metadata;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 use crate::core::matrix::{ItemIndex, Rating, RatingMatrix, RatingScale, UserIndex};
 
 pub use error::{DataError, Place};
+pub use events::{DEFAULT_EVENT_WEIGHTS, EVENT_POLICY, EventWeights};
 pub use export::{ColumnValues, ExportTable, TableFormat, write_table};
 pub use metadata::ItemInfo;
 pub use ratings::{MAX_RATING, NO_RATING_COLUMN};
@@ -436,6 +438,9 @@ pub struct LoadOptions {
     /// How a weight or count column (Last.fm play counts, clicks) becomes the values the
     /// algorithms see. Explicit ratings are always read as they are.
     pub weights: Weights,
+    /// The weight of each event type of an event log (a file with an `event` column
+    /// and no rating column).
+    pub event_weights: EventWeights,
 }
 
 /// How weights and counts of implicit feedback are read.
@@ -468,15 +473,30 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
     let separator = separator_option(path, options)?;
     let table = table::read(path, separator, header_choice(options))?;
 
+    // An event log: a header with an event column, and no rating column asked for.
+    let event_column = events::find_column(&table).filter(|_| options.rating_column.is_none());
     let requested = ratings::Requested {
         user: options.user_column.as_deref(),
         item: options.item_column.as_deref(),
-        rating: options.rating_column.as_deref(),
+        rating: match event_column {
+            Some(_) => Some(ratings::NO_RATING_COLUMN),
+            None => options.rating_column.as_deref(),
+        },
     };
     table.check_overlong(path)?;
     let roles = ratings::find_roles(path, &table, &requested)?;
     let log_weights = options.weights == Weights::Log;
-    let parsed = ratings::parse(path, &table, &roles, log_weights)?;
+    let parsed = match event_column {
+        Some(column) => events::parse(
+            path,
+            &table,
+            &roles,
+            column,
+            &options.event_weights,
+            log_weights,
+        )?,
+        None => ratings::parse(path, &table, &roles, log_weights)?,
+    };
 
     let mut layout = Layout::detect(path, &table.names, table.separator);
     if layout == Layout::MovieLensDat && parsed.item_ids.iter().all(|id| is_imdb_id(id)) {
@@ -485,7 +505,22 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
     let (scale, scale_source) = rating_scale(layout, &roles, &parsed.ratings);
 
     let mut warnings: Vec<String> = parsed.timestamp_note.iter().cloned().collect();
-    let (feedback, weight_note) = feedback(layout, &table, &roles, options.weights, &parsed);
+    let (feedback, weight_note) = match event_column {
+        Some(column) => (
+            format!(
+                "implicit, events from column {} weighted {}{}",
+                text::quote_value(&table.names[column]),
+                options.event_weights.describe(),
+                if log_weights {
+                    ", each pair's total t read as ±log(1 + |t|)"
+                } else {
+                    ""
+                }
+            ),
+            None,
+        ),
+        None => feedback(layout, &table, &roles, options.weights, &parsed),
+    };
     warnings.extend(weight_note);
     warnings.extend(scale_warning(roles.rating_is_weight, &parsed.ratings));
     let metadata = item_metadata(path, layout, options, &parsed.item_ids, &mut warnings)?;
@@ -514,7 +549,10 @@ pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
         format: describe_format(layout, &table),
         rows_read: parsed.rows_read,
         duplicates_resolved: parsed.duplicate_pairs,
-        duplicate_policy: DUPLICATE_POLICY.to_string(),
+        duplicate_policy: match event_column {
+            Some(_) => EVENT_POLICY.to_string(),
+            None => DUPLICATE_POLICY.to_string(),
+        },
         implicit: roles.rating_is_weight,
         feedback,
         duplicate_rows_dropped: parsed.duplicate_rows_dropped,

@@ -265,13 +265,13 @@ pub struct Parsed {
 
 /// Dense indices in order of first appearance.
 #[derive(Default)]
-struct Encoder {
-    ids: Vec<String>,
+pub(super) struct Encoder {
+    pub(super) ids: Vec<String>,
     lookup: HashMap<String, u32>,
 }
 
 impl Encoder {
-    fn encode(&mut self, raw: &str) -> u32 {
+    pub(super) fn encode(&mut self, raw: &str) -> u32 {
         if let Some(&index) = self.lookup.get(raw) {
             return index;
         }
@@ -439,7 +439,7 @@ fn keep_last_of_each_pair(
     (repeated.len(), dropped)
 }
 
-fn id_value<'a>(
+pub(super) fn id_value<'a>(
     path: &Path,
     table: &Table,
     row: usize,
@@ -536,7 +536,7 @@ fn log_weight(
 }
 
 /// Seconds since the epoch, written as an integer or a decimal.
-fn parse_time(raw: &str) -> Option<i64> {
+pub(super) fn parse_time(raw: &str) -> Option<i64> {
     let raw = raw.trim();
     raw.parse::<i64>().ok().or_else(|| {
         raw.parse::<f64>()

@@ -20,6 +20,7 @@ use crate::core::similarity::SimilarityOptions;
 use crate::data::Dataset;
 
 use super::keys::{Action, KeyMap};
+use super::screens::embeddings::EmbeddingsState;
 use super::screens::recommend::RecommendScreen;
 use super::screens::stats::StatsScreen;
 use super::screens::{self, compare::CompareScreen, evaluate::EvaluateScreen};
@@ -42,6 +43,9 @@ pub enum Mode {
     Stats,
     /// Top-N items for the selected user by the current algorithm.
     Recommend,
+    /// Users and items of a factor model in a 2-D projection, with the selected
+    /// user's nearest items.
+    Embeddings,
 }
 
 impl Mode {
@@ -52,6 +56,7 @@ impl Mode {
         Mode::Recommend,
         Mode::Compare,
         Mode::Evaluate,
+        Mode::Embeddings,
     ];
 
     /// The screen's name in the status line.
@@ -62,6 +67,7 @@ impl Mode {
             Mode::Recommend => "Recommend",
             Mode::Compare => "Compare",
             Mode::Evaluate => "Evaluate",
+            Mode::Embeddings => "Embeddings",
         }
     }
 }
@@ -227,6 +233,8 @@ pub struct App {
     pub message: Option<Message>,
     pub stats_screen: StatsScreen,
     pub recommend_screen: RecommendScreen,
+    /// What the embeddings screen shows (kept up to date while it is open).
+    pub embeddings: EmbeddingsState,
     /// Where exports are written (the current folder unless a test says otherwise).
     pub export_folder: PathBuf,
 
@@ -296,6 +304,7 @@ impl App {
             message: None,
             stats_screen: StatsScreen::default(),
             recommend_screen: RecommendScreen::default(),
+            embeddings: EmbeddingsState::Waiting,
             export_folder: PathBuf::from("."),
             outbox: Vec::new(),
             should_quit: false,
@@ -976,6 +985,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::ShowMatrix => app.show(Mode::Explore),
         Action::ShowStats => app.show(Mode::Stats),
         Action::ShowRecommend => app.show(Mode::Recommend),
+        Action::ShowEmbeddings => app.show(Mode::Embeddings),
         Action::NextScreen => app.step_screen(true),
         Action::PreviousScreen => app.step_screen(false),
         Action::Export => app.export(),

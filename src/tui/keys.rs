@@ -43,6 +43,7 @@ pub enum Action {
     ShowMatrix,
     ShowStats,
     ShowRecommend,
+    ShowEmbeddings,
     NextScreen,
     PreviousScreen,
     Export,
@@ -119,6 +120,7 @@ impl Action {
         Action::ShowMatrix,
         Action::ShowStats,
         Action::ShowRecommend,
+        Action::ShowEmbeddings,
         Action::NextScreen,
         Action::PreviousScreen,
         Action::Export,
@@ -171,6 +173,7 @@ impl Action {
             Action::ShowMatrix => "matrix screen",
             Action::ShowStats => "stats screen",
             Action::ShowRecommend => "recommend screen",
+            Action::ShowEmbeddings => "embeddings screen",
             Action::NextScreen => "next screen",
             Action::PreviousScreen => "previous screen",
             Action::Export => "export what the screen shows",
@@ -256,6 +259,7 @@ impl Action {
             Action::ShowMatrix
             | Action::ShowStats
             | Action::ShowRecommend
+            | Action::ShowEmbeddings
             | Action::NextScreen
             | Action::PreviousScreen
             | Action::Export

@@ -245,7 +245,7 @@ impl Solver {
 /// Solves `A x = b` for symmetric positive definite `A` (lower triangle used) by
 /// Cholesky factorisation in place; `b` becomes `x`. False when `A` is not positive
 /// definite.
-fn cholesky_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
+pub(crate) fn cholesky_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
     for j in 0..n {
         let mut diagonal = a[j * n + j];
         for k in 0..j {

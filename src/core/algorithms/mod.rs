@@ -6,15 +6,18 @@
 
 pub mod als;
 pub mod baseline;
+pub mod bpr;
 pub mod coclustering;
 pub mod knn;
 pub mod nmf;
 pub mod slope_one;
 pub(crate) mod support;
 pub mod svd;
+pub mod wals;
 
 use std::sync::Arc;
 
+use super::embeddings::Embeddings;
 use super::explain::{Explanation, FallbackReason, Prediction, Term};
 use super::matrix::{ItemIndex, RatingMatrix, UserIndex};
 use super::params::{ParamError, ParamSpec, Params};
@@ -35,6 +38,18 @@ impl From<Cancelled> for FitError {
     fn from(_: Cancelled) -> Self {
         FitError::Cancelled
     }
+}
+
+/// What a model's values mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Output {
+    /// Ratings on the training matrix's scale, clipped to it: comparable with known
+    /// ratings (RMSE and MAE apply).
+    Rating,
+    /// Ranking scores of implicit-feedback models: only their order for a user
+    /// means something; they are not on the rating scale and are not clipped.
+    Score,
 }
 
 /// A fitted recommender: predicts any cell of the matrix it was fitted on, with an
@@ -72,6 +87,43 @@ pub trait Model: Send + Sync {
     fn recommend(&self, user: UserIndex, n: usize) -> Vec<(ItemIndex, f64)> {
         rank_unrated(self, user, n)
     }
+
+    /// Whether the values are ratings on the scale (the default) or ranking scores.
+    fn output(&self) -> Output {
+        Output::Rating
+    }
+
+    /// The model's user and item vectors, when it has them (factor models); `None`
+    /// (the default) for models without vectors.
+    fn embeddings(&self) -> Option<Embeddings<'_>> {
+        None
+    }
+}
+
+/// 1-based rank of `item` by `score` among `user`'s unrated known items (plus the item
+/// itself), and the number ranked: higher scores first, ties to the lower index.
+pub(crate) fn rank_of(
+    matrix: &RatingMatrix,
+    user: UserIndex,
+    item: ItemIndex,
+    score: impl Fn(ItemIndex) -> f64,
+) -> (usize, usize) {
+    let rated: std::collections::HashSet<ItemIndex> =
+        matrix.user_ratings(user).0.iter().copied().collect();
+    let own = score(item);
+    let mut rank = 1;
+    let mut of = 1;
+    for other in 0..matrix.n_items() as ItemIndex {
+        if other == item || rated.contains(&other) || !matrix.knows_item(other) {
+            continue;
+        }
+        of += 1;
+        let value = score(other);
+        if value > own || (value == own && other < item) {
+            rank += 1;
+        }
+    }
+    (rank, of)
 }
 
 /// The `n` best items `user` has not rated by `model.predict_value`, best first; ties
@@ -98,7 +150,10 @@ struct Guarded(Box<dyn Model>);
 impl Guarded {
     fn fallback_value(&self) -> f64 {
         let matrix = self.0.matrix();
-        matrix.scale().clip(support::finite_fallback(matrix))
+        match self.0.output() {
+            Output::Rating => matrix.scale().clip(support::finite_fallback(matrix)),
+            Output::Score => 0.0,
+        }
     }
 }
 
@@ -110,7 +165,9 @@ impl Model for Guarded {
         }
         let matrix = self.0.matrix();
         let value = self.fallback_value();
-        let (symbol, meaning) = if matrix.global_mean().is_finite() {
+        let (symbol, meaning) = if self.0.output() == Output::Score {
+            ("0", "a neutral score (the formula gave no number)")
+        } else if matrix.global_mean().is_finite() {
             ("μ", "mean of all known ratings")
         } else {
             ("mid", "middle of the rating scale (the mean overflows)")
@@ -161,6 +218,14 @@ impl Model for Guarded {
         } else {
             rank_unrated(self, user, n)
         }
+    }
+
+    fn output(&self) -> Output {
+        self.0.output()
+    }
+
+    fn embeddings(&self) -> Option<Embeddings<'_>> {
+        self.0.embeddings()
     }
 }
 
@@ -242,6 +307,8 @@ pub static REGISTRY: &[AlgorithmSpec] = &[
     svd::SVDPP,
     nmf::NMF,
     als::ALS,
+    wals::WALS,
+    bpr::BPR,
     baseline::RANDOM,
 ];
 

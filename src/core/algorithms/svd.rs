@@ -11,6 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
 use super::{AlgorithmSpec, Family, FitError, Model, support};
+use crate::core::embeddings::Embeddings;
 use crate::core::explain::{Explanation, Prediction, Term};
 use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
 use crate::core::params::{ParamKind, ParamSpec, Params};
@@ -257,6 +258,11 @@ impl Model for Factorised {
 
     fn matrix(&self) -> &RatingMatrix {
         &self.matrix
+    }
+
+    /// `p_u` and `q_i` (for SVD++, `p_u` with the implicit part folded in).
+    fn embeddings(&self) -> Option<Embeddings<'_>> {
+        Embeddings::from_flat(&self.user_factors, &self.item_factors, self.n_factors).ok()
     }
 }
 

@@ -1,11 +1,11 @@
 //! Splitting known ratings into training and test sets: k-fold, random hold-out,
-//! leave-last-out per user, and a temporal cut. A fold holds positions into the
+//! a hold-out stratified by user, leave-last-out per user, and a temporal cut. A fold holds positions into the
 //! dataset's rating list, so every algorithm compared sees the very same split.
 
 use serde::{Deserialize, Serialize};
 
 use super::EvalError;
-use super::shuffle::shuffle_like_numpy;
+use super::shuffle::{MersenneTwister, shuffle_like_numpy};
 use crate::core::matrix::Rating;
 
 /// One split: positions (into the dataset's rating list) used to fit, and to test.
@@ -23,6 +23,9 @@ pub enum SplitSpec {
     KFold { k: usize, seed: u32 },
     /// One split testing a `test_share` (0..1) of the ratings, drawn at random.
     Holdout { test_share: f64, seed: u32 },
+    /// One split testing a `test_share` of each user's ratings, drawn at random per
+    /// user (the usual protocol for implicit feedback).
+    UserHoldout { test_share: f64, seed: u32 },
     /// One split testing each user's most recent rating (needs timestamps).
     LeaveLastOut,
     /// One split testing the most recent `test_share` of all ratings (needs timestamps).
@@ -40,6 +43,10 @@ impl SplitSpec {
                     test_share * 100.0
                 )
             }
+            SplitSpec::UserHoldout { test_share, seed } => format!(
+                "hold-out of {:.0}% of each user's ratings (seed {seed})",
+                test_share * 100.0
+            ),
             SplitSpec::LeaveLastOut => "leave-last-out per user".to_string(),
             SplitSpec::TemporalCut { test_share } => {
                 format!("temporal cut, last {:.0}%", test_share * 100.0)
@@ -58,6 +65,9 @@ impl SplitSpec {
             SplitSpec::KFold { k, seed } => k_fold(ratings.len(), k, seed),
             SplitSpec::Holdout { test_share, seed } => {
                 Ok(vec![holdout(ratings.len(), test_share, seed)?])
+            }
+            SplitSpec::UserHoldout { test_share, seed } => {
+                Ok(vec![user_holdout(ratings, test_share, seed)?])
             }
             SplitSpec::LeaveLastOut => {
                 let timestamps = need_timestamps(ratings, timestamps, "leave-last-out")?;
@@ -141,6 +151,42 @@ pub fn holdout(n: usize, test_share: f64, seed: u32) -> Result<Fold, EvalError> 
     shuffle_like_numpy(&mut order, seed);
     let train = order.split_off(n_test);
     Ok(Fold { train, test: order })
+}
+
+/// A hold-out stratified by user: each user's ratings (in file order) are shuffled
+/// with one generator seeded by `seed`, users taken in order of their index, and the
+/// first `round(test_share · n_u)` of the shuffle are tested, at most `n_u − 1` so
+/// that every user keeps a training rating (a user with one rating is not tested).
+pub fn user_holdout(ratings: &[Rating], test_share: f64, seed: u32) -> Result<Fold, EvalError> {
+    if !(test_share > 0.0 && test_share < 1.0) {
+        return Err(EvalError::BadSplit(format!(
+            "a per-user test share of {test_share} is not between 0 and 1 (e.g. 0.25)"
+        )));
+    }
+    let mut by_user: std::collections::BTreeMap<u32, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (position, rating) in ratings.iter().enumerate() {
+        by_user.entry(rating.user).or_default().push(position);
+    }
+    let mut generator = MersenneTwister::new(seed);
+    let mut tested = vec![false; ratings.len()];
+    for positions in by_user.values_mut() {
+        for last in (1..positions.len()).rev() {
+            let other = generator.interval(last as u64) as usize;
+            positions.swap(last, other);
+        }
+        let wanted = (test_share * positions.len() as f64).round() as usize;
+        let n_test = wanted.min(positions.len() - 1);
+        for &position in &positions[..n_test] {
+            tested[position] = true;
+        }
+    }
+    if !tested.iter().any(|&t| t) {
+        return Err(EvalError::BadSplit(format!(
+            "a per-user test share of {test_share} tests no rating: every user has too              few ratings; raise --test-share"
+        )));
+    }
+    Ok(split_by_flags(&tested))
 }
 
 /// Each user's most recent rating is tested, the rest trained on. A user with a single
@@ -248,6 +294,37 @@ mod tests {
         assert_eq!(fold.test, vec![2, 8, 4]);
         assert_eq!(fold.train, vec![9, 1, 6, 7, 3, 0, 5]);
         assert!(holdout(10, 1.5, 0).is_err());
+    }
+
+    #[test]
+    fn user_holdout_tests_a_share_of_every_user() {
+        // user 0: 8 ratings → round(0.25 · 8) = 2 tested; user 1: 3 ratings →
+        // round(0.75) = 1; user 2: 1 rating → 0 (it must keep one for training);
+        // user 3: 2 ratings → round(0.5) = 1 (half rounds up), at most 2 − 1 = 1.
+        let mut ratings = Vec::new();
+        for (user, count) in [(0, 8), (1, 3), (2, 1), (3, 2)] {
+            for item in 0..count {
+                ratings.push(Rating {
+                    user,
+                    item,
+                    value: 3.0,
+                });
+            }
+        }
+        let fold = user_holdout(&ratings, 0.25, 0).unwrap();
+        let tested_of = |user: u32| {
+            fold.test
+                .iter()
+                .filter(|&&position| ratings[position].user == user)
+                .count()
+        };
+        assert_eq!(
+            [tested_of(0), tested_of(1), tested_of(2), tested_of(3)],
+            [2, 1, 0, 1]
+        );
+        assert_eq!(fold.train.len() + fold.test.len(), ratings.len());
+        assert_eq!(user_holdout(&ratings, 0.25, 0).unwrap(), fold);
+        assert!(user_holdout(&ratings, 1.0, 0).is_err());
     }
 
     #[test]

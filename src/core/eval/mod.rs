@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 pub use folds::{Fold, SplitSpec};
 
-use super::algorithms::{AlgorithmSpec, FitError, Model};
+use super::algorithms::{AlgorithmSpec, FitError, Model, Output};
 use super::matrix::{ItemIndex, MatrixError, Rating, RatingMatrix, UserIndex};
 use super::params::Params;
 use super::progress::Progress;
@@ -85,12 +85,17 @@ pub struct RankingScores {
     pub diversity: f64,
 }
 
-/// The scores of one algorithm on one fold.
+/// The scores of one algorithm on one fold. For a model whose values are ranking
+/// scores ([`Output::Score`]) RMSE and MAE do not apply: they are NaN (`null` in
+/// JSON) and FCP is `None`; only the ranking scores mean something.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FoldScores {
     pub fold: usize,
     pub n_train: usize,
     pub n_test: usize,
+    /// What the model's values are: ratings, or ranking scores.
+    #[serde(default = "rating_output")]
+    pub output: Output,
     pub rmse: f64,
     pub mae: f64,
     /// `None` when no user has two held-out ratings that differ.
@@ -109,6 +114,10 @@ pub struct AlgorithmResult {
     pub algo: String,
     pub params: Params,
     pub split: String,
+    /// What the model's values are; RMSE, MAE and FCP are not applicable (NaN,
+    /// `None`) for ranking scores.
+    #[serde(default = "rating_output")]
+    pub output: Output,
     pub rmse: f64,
     pub rmse_std: f64,
     pub mae: f64,
@@ -229,6 +238,8 @@ fn evaluate_fold(
             .collect();
         let predict_s = started.elapsed().as_secs_f64();
 
+        let output = model.output();
+        let rates = output == Output::Rating;
         let pairs: Vec<(f64, f64)> = predictions.iter().map(|p| (p.1, p.2)).collect();
         let ranking = match options.ranking {
             Some(settings) => {
@@ -241,9 +252,10 @@ fn evaluate_fold(
             fold: index + 1,
             n_train: fold.train.len(),
             n_test: fold.test.len(),
-            rmse: metrics::rmse(&pairs).unwrap_or(f64::NAN),
-            mae: metrics::mae(&pairs).unwrap_or(f64::NAN),
-            fcp: metrics::fcp(&predictions),
+            output,
+            rmse: metrics::rmse(&pairs).filter(|_| rates).unwrap_or(f64::NAN),
+            mae: metrics::mae(&pairs).filter(|_| rates).unwrap_or(f64::NAN),
+            fcp: metrics::fcp(&predictions).filter(|_| rates),
             fit_s,
             predict_s,
             ranking,
@@ -345,6 +357,7 @@ fn summarise(candidate: &Candidate, split: &str, folds: Vec<FoldScores>) -> Algo
         algo: candidate.spec.name.to_string(),
         params: candidate.params.clone(),
         split: split.to_string(),
+        output: folds.first().map_or(Output::Rating, |f| f.output),
         rmse: mean(&rmses).unwrap_or(f64::NAN),
         rmse_std: population_std(&rmses),
         mae: mean(&maes).unwrap_or(f64::NAN),
@@ -355,6 +368,10 @@ fn summarise(candidate: &Candidate, split: &str, folds: Vec<FoldScores>) -> Algo
         ranking: mean_ranking(&rankings),
         folds,
     }
+}
+
+fn rating_output() -> Output {
+    Output::Rating
 }
 
 fn mean(values: &[f64]) -> Option<f64> {

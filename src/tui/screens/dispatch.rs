@@ -23,7 +23,7 @@ pub fn update(app: &mut App, action: Action) -> bool {
                 Mode::Evaluate => evaluate::update(app, action),
                 Mode::Compare => compare::update(app, action),
                 Mode::Explore => explore_update(app, action),
-                Mode::Stats | Mode::Recommend => false,
+                Mode::Stats | Mode::Recommend | Mode::Embeddings => false,
             };
         }
     }

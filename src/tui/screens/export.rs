@@ -50,6 +50,7 @@ impl App {
                  leaderboard"
                     .to_string(),
             ),
+            Mode::Embeddings => super::embeddings::export_table(self),
         }
     }
 

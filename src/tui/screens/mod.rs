@@ -5,6 +5,7 @@
 
 pub mod compare;
 mod dispatch;
+pub mod embeddings;
 pub mod evaluate;
 pub mod export;
 pub mod hold_out;
@@ -43,6 +44,7 @@ impl App {
             Mode::Stats => self.request_stats(),
             Mode::Recommend => self.request_recommendations(),
             Mode::Compare => compare::enter(self),
+            Mode::Embeddings => embeddings::refresh(self),
             Mode::Explore | Mode::Evaluate => {}
         }
     }

@@ -225,7 +225,7 @@ fn value_lines(app: &App, prediction: &Prediction, known: bool, out: &mut Vec<Li
             "(this rating is in the training data, so the prediction can use it)",
             label,
         ));
-    } else {
+    } else if explanation.ranked.is_none() {
         out.push(Line::from(vec![
             Span::styled("Value    ", label),
             Span::styled(number(prediction.value), accent),
@@ -235,9 +235,26 @@ fn value_lines(app: &App, prediction: &Prediction, known: bool, out: &mut Vec<Li
             ),
         ]));
     }
+    if let Some(ranked) = &explanation.ranked {
+        out.push(Line::from(vec![
+            Span::styled("Score    ", label),
+            Span::styled(number(ranked.score), accent),
+            Span::styled("  (a ranking score, not a rating)", label),
+        ]));
+        out.push(Line::from(vec![
+            Span::styled("Rank     ", label),
+            Span::styled(format!("{}", ranked.rank), accent),
+            Span::raw(format!(" of {} items new to this user", ranked.of)),
+        ]));
+    }
     let (written, sum) = substituted(explanation);
+    let symbol = if explanation.ranked.is_some() {
+        "s = "
+    } else {
+        "r̂ = "
+    };
     out.push(Line::from(vec![
-        Span::styled("r̂ = ", label),
+        Span::styled(symbol, label),
         Span::raw(format!("{written} = ")),
         Span::styled(number(sum), accent),
     ]));

@@ -2,6 +2,7 @@
 //! prepares everything the views read, including the predictions of the visible cells.
 
 mod compare;
+mod embeddings;
 mod evaluate;
 mod explain;
 pub mod hold_out;
@@ -106,6 +107,11 @@ impl Widget for &App {
             }
             Mode::Compare => compare::render(self, area, buf),
             Mode::Evaluate => evaluate::render(self, area, buf),
+            Mode::Embeddings => {
+                let parts = areas(area);
+                embeddings::render(self, body_of(&parts), buf);
+                status::render(self, parts.status, parts.hints, buf);
+            }
         }
         match &self.overlay {
             Some(Overlay::Help { scroll }) => overlays::render_help(self, *scroll, area, buf),

@@ -1,0 +1,180 @@
+//! The embeddings screen: opened with its key, following the selected user, saying so
+//! when the model has no vectors, and drawn on ratatui's test backend against
+//! reviewed snapshots (the bundled listening log fitted with wals).
+
+use std::path::Path;
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use recscope::core::algorithms::{AlgorithmSpec, baseline, wals};
+use recscope::data::{self, LoadOptions};
+use recscope::tui::app::{App, Mode, update};
+use recscope::tui::keys::{Action, KeyMap};
+use recscope::tui::screens::embeddings::EmbeddingsState;
+use recscope::tui::theme::Theme;
+use recscope::tui::view;
+use recscope::tui::worker::WorkerEvent;
+
+static ALGORITHMS: &[AlgorithmSpec] = &[wals::WALS, baseline::GLOBAL_MEAN];
+
+fn settle(app: &mut App) {
+    while !app.outbox.is_empty() {
+        for job in std::mem::take(&mut app.outbox) {
+            let (lane, generation) = (job.lane, job.generation);
+            let output = job.run_here();
+            app.on_worker(WorkerEvent::Done {
+                lane,
+                generation,
+                elapsed: Duration::from_millis(3),
+                output,
+            });
+        }
+    }
+}
+
+fn listening() -> App {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/listening/events.csv");
+    let dataset = data::load(&path, &LoadOptions::default()).unwrap();
+    let keys = KeyMap::defaults().unwrap();
+    let theme = Theme::defaults().unwrap();
+    let mut app = App::with_algorithms(dataset, "events.csv", keys, theme, ALGORITHMS);
+    settle(&mut app);
+    app
+}
+
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let screen = ratatui::layout::Rect::new(0, 0, width, height);
+    app.set_window(view::window_for(app, screen));
+    settle(app);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| frame.render_widget(&*app, frame.area()))
+        .unwrap();
+    terminal
+}
+
+fn shown_user(app: &App) -> u32 {
+    match &app.embeddings {
+        EmbeddingsState::Shown(shown) => shown.user,
+        other => panic!("nothing shown: {other:?}"),
+    }
+}
+
+#[test]
+fn the_key_opens_the_screen_and_the_list_follows_the_cursor() {
+    let mut app = listening();
+    assert_eq!(app.mode, Mode::Explore);
+    update(&mut app, Action::ShowEmbeddings);
+    assert_eq!(app.mode, Mode::Embeddings);
+    assert_eq!(shown_user(&app), app.rows[0]);
+    update(&mut app, Action::MoveDown);
+    assert_eq!(shown_user(&app), app.rows[1]);
+    update(&mut app, Action::ShowMatrix);
+    assert_eq!(app.mode, Mode::Explore);
+    // Tab steps through the screens and reaches this one too.
+    while app.mode != Mode::Embeddings {
+        update(&mut app, Action::NextScreen);
+    }
+    assert_eq!(shown_user(&app), app.rows[1]);
+}
+
+/// The genres the generator made listener `lNNN` a fan of.
+fn taste_of(label: &str) -> &'static [&'static str] {
+    let number: u32 = label.trim_start_matches('l').parse().unwrap();
+    match number {
+        1..=60 => &["Synthwave"],
+        61..=120 => &["Folk", "Classical"],
+        121..=180 => &["Jazz"],
+        181..=240 => &["Hip-Hop", "Synthwave"],
+        _ => &["Metal"],
+    }
+}
+
+#[test]
+fn nearest_items_are_mostly_from_the_users_taste_group() {
+    // make_listening.py gives each listener 12–30 tracks of their group's genres and
+    // only 3–10 of the others: at least 8 of the 10 items nearest to a user's vector
+    // should be of their genres, for the first users shown.
+    let mut app = listening();
+    update(&mut app, Action::ShowEmbeddings);
+    for _ in 0..5 {
+        let EmbeddingsState::Shown(shown) = &app.embeddings else {
+            panic!("nothing shown");
+        };
+        let label = app.dataset.user_label(shown.user).to_string();
+        let taste = taste_of(&label);
+        let in_taste = shown
+            .nearest
+            .iter()
+            .take(10)
+            .filter(|(item, _, _)| {
+                app.dataset.item_genres[*item as usize]
+                    .iter()
+                    .all(|genre| taste.contains(&genre.as_str()))
+            })
+            .count();
+        assert!(in_taste >= 8, "{label}: {in_taste} of 10 in {taste:?}");
+        update(&mut app, Action::MoveDown);
+    }
+}
+
+#[test]
+fn a_model_without_vectors_gets_a_message() {
+    let mut app = listening();
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    update(&mut app, Action::ShowEmbeddings);
+    assert_eq!(
+        app.embeddings,
+        EmbeddingsState::NoVectors {
+            algorithm: "global_mean"
+        }
+    );
+    let terminal = draw(&mut app, 100, 30);
+    insta::assert_snapshot!("embeddings_no_vectors_100x30", terminal.backend());
+}
+
+#[test]
+fn screen_embeddings_of_the_listening_log() {
+    for (width, height) in [(100, 30), (160, 45)] {
+        let mut app = listening();
+        update(&mut app, Action::ShowEmbeddings);
+        let terminal = draw(&mut app, width, height);
+        insta::assert_snapshot!(format!("embeddings_{width}x{height}"), terminal.backend());
+    }
+}
+
+#[test]
+fn the_explain_panel_gives_an_implicit_models_score_and_rank() {
+    let mut app = listening();
+    update(&mut app, Action::TogglePredictions);
+    update(&mut app, Action::MoveRight);
+    settle(&mut app);
+    let ranked = app
+        .selected
+        .as_ref()
+        .and_then(|p| p.explanation.ranked)
+        .expect("a ranked prediction");
+    let terminal = draw(&mut app, 100, 30);
+    let screen = format!("{:?}", terminal.backend());
+    assert!(screen.contains("a ranking score, not a rating"), "{screen}");
+    assert!(
+        screen.contains(&format!("{} of {} items new", ranked.rank, ranked.of)),
+        "{screen}"
+    );
+    insta::assert_snapshot!("explain_wals_100x30", terminal.backend());
+}
+
+#[test]
+fn jumping_to_a_user_shows_their_nearest_items() {
+    let mut app = listening();
+    update(&mut app, Action::ShowEmbeddings);
+    update(&mut app, Action::Jump);
+    app.type_text("l250");
+    let enter =
+        ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::Enter);
+    assert!(app.on_prompt_key(&enter));
+    assert_eq!(app.dataset.user_label(shown_user(&app)), "l250");
+}
