@@ -680,7 +680,7 @@ fn numbers_too_wide_for_a_cell_are_shortened_not_cut() {
         Rating {
             user: 0,
             item: 1,
-            value: 13_882.9855,
+            value: 13_882.985_5,
         },
         Rating {
             user: 1,
@@ -727,8 +727,7 @@ fn long_ids() -> Dataset {
         .iter()
         .map(|&(user, item, value)| Rating { user, item, value })
         .collect();
-    let matrix =
-        RatingMatrix::new(3, 4, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
+    let matrix = RatingMatrix::new(3, 4, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
     Dataset::new(
         matrix,
         vec!["100000001".into(), "100000002".into(), "100000003".into()],
@@ -780,8 +779,7 @@ fn search_matches_ids_as_shown_without_escape_sequences() {
         .iter()
         .map(|&(user, item, value)| Rating { user, item, value })
         .collect();
-    let matrix =
-        RatingMatrix::new(2, 1, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
+    let matrix = RatingMatrix::new(2, 1, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
     let dataset = Dataset::new(
         matrix,
         vec!["\u{1b}[31mred".into(), "u2".into()],
@@ -813,8 +811,7 @@ fn large_datasets_open_with_the_most_active_first() {
         .iter()
         .map(|&(user, item, value)| Rating { user, item, value })
         .collect();
-    let matrix =
-        RatingMatrix::new(201, 3, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
+    let matrix = RatingMatrix::new(201, 3, &ratings, RatingScale { min: 1.0, max: 5.0 }).unwrap();
     let dataset = Dataset::new(
         matrix,
         (0..201).map(|k| format!("u{k}")).collect(),
@@ -851,7 +848,14 @@ fn the_neighbours_panel_has_its_own_support_unless_the_algorithm_sets_one() {
     assert_eq!(app.similarity_query().min_support, 3);
     // No pair of users in the tiny matrix shares 3 items: the list is empty.
     settle(&mut app);
-    let rows = app.neighbours.as_ref().unwrap().rows.clone().unwrap().unwrap();
+    let rows = app
+        .neighbours
+        .as_ref()
+        .unwrap()
+        .rows
+        .clone()
+        .unwrap()
+        .unwrap();
     assert!(rows.is_empty());
     update(&mut app, Action::NextAlgorithm);
     let query = app.similarity_query();

@@ -187,7 +187,14 @@ fn unknown_id(error: data::DataError, raw: &str, ids: &[String]) -> anyhow::Erro
     if !message.contains("did you mean") {
         let close = closest(raw, ids.iter().map(String::as_str), 5);
         if !close.is_empty() {
-            message.push_str(&format!("; similar ids: {}", close.iter().map(|id| clean(id)).collect::<Vec<_>>().join(", ")));
+            message.push_str(&format!(
+                "; similar ids: {}",
+                close
+                    .iter()
+                    .map(|id| clean(id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
     }
     usage(message)

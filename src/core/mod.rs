@@ -6,6 +6,7 @@ pub mod algorithms;
 pub mod biases;
 pub mod eval;
 pub mod explain;
+pub mod features;
 pub mod generate;
 pub mod matrix;
 pub mod params;

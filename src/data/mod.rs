@@ -139,10 +139,11 @@ impl Dataset {
             .into_iter()
             .map(|t| t.map(|t| clean_text(&t).into_owned()))
             .collect();
-        let item_genres = item_genres
+        let item_genres: Vec<Vec<String>> = item_genres
             .into_iter()
             .map(|g| g.iter().map(|g| clean_text(g).into_owned()).collect())
             .collect();
+        let matrix = with_genres_as_features(matrix, &item_genres);
         Dataset {
             matrix: Arc::new(matrix),
             user_ids,
@@ -405,6 +406,16 @@ fn edit_distance(a: &str, b: &str, reach: usize) -> Option<usize> {
     }
     let distance = previous[b.len()];
     (distance <= reach).then_some(distance)
+}
+
+/// The matrix with the items' genres attached as features for content-based models;
+/// unchanged when no item has a genre.
+fn with_genres_as_features(matrix: RatingMatrix, item_genres: &[Vec<String>]) -> RatingMatrix {
+    if item_genres.iter().all(Vec::is_empty) {
+        return matrix;
+    }
+    let features = crate::core::features::ItemFeatures::from_labels(item_genres);
+    matrix.with_item_features(Arc::new(features))
 }
 
 fn dirty_ids(ids: &[String]) -> HashMap<u32, String> {

@@ -523,9 +523,7 @@ impl App {
             (Some(spec), Some(params)) if self.algorithm_has_similarity() => SimilarityQuery {
                 kind: params.text("sim", "pearson").to_string(),
                 user_based,
-                min_support: params
-                    .int("min_support", usual.min_support as i64)
-                    .max(0) as usize,
+                min_support: params.int("min_support", usual.min_support as i64).max(0) as usize,
                 shrinkage: params.float("shrinkage", usual.shrinkage),
                 reason: format!("{}'s setting", spec.name),
             },
@@ -561,7 +559,9 @@ impl App {
                 self.say(&format!("neighbours panel: at least {next} in common"));
                 self.request_neighbours();
             }
-            None => self.say(&format!("neighbours panel: already at least {now} in common")),
+            None => self.say(&format!(
+                "neighbours panel: already at least {now} in common"
+            )),
         }
     }
 
@@ -730,7 +730,8 @@ impl App {
                     if let Some(list) = &mut self.neighbours
                         && list.rows.is_none()
                     {
-                        list.rows = Some(Err("cancelled; move the cursor to list again".to_string()));
+                        list.rows =
+                            Some(Err("cancelled; move the cursor to list again".to_string()));
                     }
                     if let Some(busy) = busy {
                         said.push(format!("{} cancelled", busy.what));

@@ -77,7 +77,7 @@ pub fn compact(value: f64, width: usize) -> String {
     }
     let mut candidates = Vec::new();
     let magnitude = value.abs();
-    if value.is_finite() && magnitude >= 1_000.0 && magnitude < 1e15 {
+    if value.is_finite() && (1_000.0..1e15).contains(&magnitude) {
         let (scaled, suffix) = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
             .into_iter()
             .find(|(unit, _)| magnitude >= *unit)
@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn numbers_too_wide_for_a_cell_are_shortened_visibly() {
         // 13,882.9855 / 1,000 = 13.88… → one decimal: 13.9k.
-        assert_eq!(compact(13_882.9855, 5), "13.9k");
+        assert_eq!(compact(13_882.985_5, 5), "13.9k");
         assert_eq!(compact(10_000.0, 4), "10k");
         assert_eq!(compact(10_000.0, 5), "10k");
         // 352,698 / 1,000 = 352.698: 352.7k is 6 wide, 353k fits 4.

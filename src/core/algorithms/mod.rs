@@ -5,10 +5,14 @@
 //! [`AlgorithmSpec`] without further changes.
 
 pub mod als;
+pub mod autorec;
 pub mod baseline;
 pub mod coclustering;
+pub mod content;
+pub mod hybrid;
 pub mod knn;
 pub mod nmf;
+pub mod saved;
 pub mod slope_one;
 pub(crate) mod support;
 pub mod svd;
@@ -71,6 +75,12 @@ pub trait Model: Send + Sync {
     /// rated, best first; ties go to the lower item index.
     fn recommend(&self, user: UserIndex, n: usize) -> Vec<(ItemIndex, f64)> {
         rank_unrated(self, user, n)
+    }
+
+    /// The fitted state as data, for a saved-model file; `None` (the default) for a
+    /// model that cannot be saved.
+    fn saved(&self) -> Option<saved::SavedModel> {
+        None
     }
 }
 
@@ -153,6 +163,10 @@ impl Model for Guarded {
             rank_unrated(self, user, n)
         }
     }
+
+    fn saved(&self) -> Option<saved::SavedModel> {
+        self.0.saved()
+    }
 }
 
 /// How to fit one algorithm.
@@ -234,6 +248,10 @@ pub static REGISTRY: &[AlgorithmSpec] = &[
     nmf::NMF,
     als::ALS,
     baseline::RANDOM,
+    content::CONTENT,
+    hybrid::BLEND,
+    hybrid::SWITCH,
+    autorec::AUTOREC,
 ];
 
 /// The algorithm registered under `name`.

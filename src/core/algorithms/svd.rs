@@ -258,6 +258,12 @@ impl Model for Factorised {
     fn matrix(&self) -> &RatingMatrix {
         &self.matrix
     }
+
+    fn saved(&self) -> Option<super::saved::SavedModel> {
+        Some(super::saved::SavedModel::Factorised(
+            super::saved::FactorState::of(self),
+        ))
+    }
 }
 
 /// `count` draws from a normal distribution, flat.

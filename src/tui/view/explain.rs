@@ -133,7 +133,10 @@ fn styled_row(pieces: &[(char, Style)]) -> Line<'static> {
     let mut style = None;
     for &(c, piece_style) in pieces {
         if style.is_some_and(|s| s != piece_style) {
-            spans.push(Span::styled(std::mem::take(&mut text), style.unwrap_or_default()));
+            spans.push(Span::styled(
+                std::mem::take(&mut text),
+                style.unwrap_or_default(),
+            ));
         }
         style = Some(piece_style);
         text.push(c);
@@ -170,10 +173,7 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             let name = app.spec().map(|s| s.name).unwrap_or("the model");
             out.push(Line::styled(format!("Fitting {name}…"), label));
         } else {
-            out.push(Line::styled(
-                "No model fitted (press a to fit one).",
-                label,
-            ));
+            out.push(Line::styled("No model fitted (press a to fit one).", label));
         }
         return out;
     };
@@ -456,7 +456,11 @@ fn neighbour_table(
     for (neighbour, name) in explanation.neighbours.iter().zip(&names) {
         let mut row = format!("{:<who_width$}", fit(name, who_width));
         for column in &drawn {
-            row.push_str(&format!(" {:>w$}", column.cell(neighbour), w = column.width()));
+            row.push_str(&format!(
+                " {:>w$}",
+                column.cell(neighbour),
+                w = column.width()
+            ));
         }
         out.push(Line::from(row));
     }
@@ -501,7 +505,11 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
         written.push(format!("{} (features)", spaced(&signed_precise(features))));
     }
     for part in &explanation.parts {
-        written.push(format!("+ {:.2}×{}", part.weight, number(part.explanation.raw)));
+        written.push(format!(
+            "+ {:.2}×{}",
+            part.weight,
+            number(part.explanation.raw)
+        ));
     }
     if written.is_empty() {
         written.push("0".to_string());

@@ -58,9 +58,7 @@ pub fn render_neighbours(app: &App, area: Rect, buf: &mut Buffer) {
         .into_iter()
         .find(|t| t.chars().count() <= room);
     let reason_in_title = title.as_ref().is_some_and(|t| t.contains(&query.reason));
-    let title = title.unwrap_or_else(|| {
-        format!(" {} like {} ", capitalised(what), clean(&name))
-    });
+    let title = title.unwrap_or_else(|| format!(" {} like {} ", capitalised(what), clean(&name)));
     let block = panel(app, fit(&title, room));
     let mut inner = block.inner(area);
     block.render(area, buf);
