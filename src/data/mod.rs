@@ -12,6 +12,7 @@ mod error;
 mod export;
 mod json;
 mod metadata;
+mod model_file;
 mod ratings;
 mod sniff;
 mod stats;
@@ -28,6 +29,7 @@ use crate::core::matrix::{ItemIndex, Rating, RatingMatrix, RatingScale, UserInde
 pub use error::{DataError, Place};
 pub use export::{ColumnValues, ExportTable, TableFormat, write_table};
 pub use metadata::ItemInfo;
+pub use model_file::{load_model, save_model};
 pub use ratings::{MAX_RATING, NO_RATING_COLUMN};
 pub use sniff::Separator;
 pub use stats::{Distribution, HistogramBar, Stats, describe};
