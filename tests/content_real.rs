@@ -70,9 +70,11 @@ fn genres_reach_the_models_and_each_beats_a_simpler_reference() {
         "content {content} vs user mean {user_mean}"
     );
 
+    // The collaborative references: the bias baseline and baseline k-NN.
+    let baseline = rmse("baseline_als", &[], &train, &test);
     let knn = rmse("knn_baseline", &[], &train, &test);
     let switch = rmse("switch", &["min_ratings=3"], &train, &test);
-    assert!(switch < user_mean, "switch {switch}");
+    assert!(switch < baseline, "switch {switch} vs baseline {baseline}");
     let blend = rmse(
         "blend",
         &["first=knn_baseline", "second=content", "weight=0.9"],
@@ -81,10 +83,7 @@ fn genres_reach_the_models_and_each_beats_a_simpler_reference() {
     );
     assert!(blend < content && blend < knn + 0.01, "blend {blend}");
 
-    let baseline = rmse("baseline_als", &[], &train, &test);
+    // A small, short AutoRec already beats the user mean by a wide margin.
     let autorec = rmse("autorec", &["hidden=100", "epochs=20"], &train, &test);
-    assert!(
-        autorec < user_mean,
-        "autorec {autorec} vs baseline {baseline}"
-    );
+    assert!(autorec < user_mean - 0.05, "autorec {autorec}");
 }

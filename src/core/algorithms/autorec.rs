@@ -18,9 +18,9 @@ use crate::core::params::{ParamKind, ParamSpec, Params};
 use crate::core::progress::Progress;
 
 const DEFAULT_HIDDEN: i64 = 500;
-const DEFAULT_EPOCHS: i64 = 60;
-const DEFAULT_LEARNING_RATE: f64 = 0.002;
-const DEFAULT_REG: f64 = 20.0;
+const DEFAULT_EPOCHS: i64 = 40;
+const DEFAULT_LEARNING_RATE: f64 = 0.001;
+const DEFAULT_REG: f64 = 150.0;
 const DEFAULT_BATCH: i64 = 32;
 
 const AUTOREC_PARAMS: &[ParamSpec] = &[
