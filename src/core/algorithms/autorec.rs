@@ -17,10 +17,10 @@ use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
 use crate::core::params::{ParamKind, ParamSpec, Params};
 use crate::core::progress::Progress;
 
-const DEFAULT_HIDDEN: i64 = 500;
+const DEFAULT_HIDDEN: i64 = 100;
 const DEFAULT_EPOCHS: i64 = 40;
 const DEFAULT_LEARNING_RATE: f64 = 0.001;
-const DEFAULT_REG: f64 = 150.0;
+const DEFAULT_REG: f64 = 40.0;
 const DEFAULT_BATCH: i64 = 32;
 
 const AUTOREC_PARAMS: &[ParamSpec] = &[
