@@ -127,6 +127,26 @@ fn every_savable_model_predicts_the_same_after_loading() {
 }
 
 #[test]
+fn exactly_the_listed_algorithms_can_be_saved() {
+    let dataset = dataset();
+    for spec in recscope::core::algorithms::REGISTRY {
+        let params = spec
+            .parse_params(&quick_settings(spec.name))
+            .expect("valid settings");
+        let Ok(model) = spec.fit_model(dataset.matrix.clone(), &params, &Progress::none()) else {
+            assert!(!SAVABLE.contains(&spec.name), "{} does not fit", spec.name);
+            continue;
+        };
+        assert_eq!(
+            model.saved().is_some(),
+            SAVABLE.contains(&spec.name),
+            "{}",
+            spec.name
+        );
+    }
+}
+
+#[test]
 fn a_model_that_cannot_be_saved_says_which_can() {
     let dataset = dataset();
     let folder = tempfile::tempdir().expect("a temporary folder");

@@ -305,7 +305,7 @@ impl Adam {
 }
 
 /// A fitted item-based AutoRec.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct AutoRec {
     #[serde(skip, default = "support::placeholder_matrix")]
     matrix: Arc<RatingMatrix>,
@@ -542,11 +542,7 @@ impl Model for AutoRec {
     }
 
     fn saved(&self) -> Option<super::saved::SavedModel> {
-        Some(super::saved::SavedModel::AutoRec(AutoRec {
-            matrix: self.matrix.clone(),
-            weights: self.weights.clone(),
-            codes: self.codes.clone(),
-        }))
+        Some(super::saved::SavedModel::AutoRec(self.clone()))
     }
 }
 

@@ -64,7 +64,7 @@ const FORMULA: &str =
 /// [`FORMULA`]; with `α = 1` a cosine of ±1 reaches the end of the scale. The
 /// default `α` = 0.3 keeps predictions near the mean, where genre overlap is weak
 /// evidence (on MovieLens 100K `α = 1` is worse than the user mean).
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct ContentModel {
     #[serde(skip, default = "support::placeholder_matrix")]
     matrix: Arc<RatingMatrix>,
@@ -371,21 +371,7 @@ impl Model for ContentModel {
     }
 
     fn saved(&self) -> Option<super::saved::SavedModel> {
-        Some(super::saved::SavedModel::Content(self.clone_state()))
-    }
-}
-
-impl ContentModel {
-    fn clone_state(&self) -> ContentModel {
-        ContentModel {
-            matrix: self.matrix.clone(),
-            features: self.features.clone(),
-            weights: self.weights.clone(),
-            item_norms: self.item_norms.clone(),
-            profiles: self.profiles.clone(),
-            profile_norms: self.profile_norms.clone(),
-            reach: self.reach,
-        }
+        Some(super::saved::SavedModel::Content(self.clone()))
     }
 }
 
