@@ -40,6 +40,10 @@ enum Command {
     Algorithms(cli::algorithms::AlgorithmsArgs),
     /// Predicts one cell and, with --explain, shows how the number was computed.
     Predict(cli::predict::PredictArgs),
+    /// Top-N items for a user, with scores and a reason for each.
+    Recommend(cli::recommend::RecommendArgs),
+    /// The users most like a user, or the items most like an item.
+    Similar(cli::similar::SimilarArgs),
     /// Cross-validates algorithms on identical folds.
     Eval(cli::eval::EvalArgs),
     /// Writes a synthetic ratings dataset with skew and planted taste groups.
@@ -67,6 +71,8 @@ fn run_command(command: Command) -> anyhow::Result<()> {
         Command::Stats(args) => cli::stats::run(&args),
         Command::Algorithms(args) => cli::algorithms::run(&args),
         Command::Predict(args) => cli::predict::run(&args),
+        Command::Recommend(args) => cli::recommend::run(&args),
+        Command::Similar(args) => cli::similar::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
         Command::Generate(args) => cli::generate::run(&args),
         Command::Fit(args) => cli::fit::run(&args),

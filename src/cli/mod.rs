@@ -9,6 +9,8 @@ pub mod generate;
 pub mod logging;
 pub mod predict;
 pub mod progress;
+pub mod recommend;
+pub mod similar;
 pub mod stats;
 
 use std::fmt;
@@ -130,6 +132,29 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error
         .downcast_ref::<std::io::Error>()
         .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Writes `table` to `path` in the format its extension names, never over the
+/// dataset's own files.
+pub fn write_export(
+    path: &Path,
+    table: &data::ExportTable,
+    dataset: &Dataset,
+) -> anyhow::Result<()> {
+    let format = export_format(path)?;
+    data::write_table(path, table, format, &dataset.source_files())?;
+    Ok(())
+}
+
+/// The format an `--out` file name asks for, or a usage error saying which names work
+/// (checked before any long work starts).
+pub fn export_format(path: &Path) -> anyhow::Result<data::TableFormat> {
+    data::TableFormat::from_path(path).ok_or_else(|| {
+        usage(format!(
+            "--out {}: unknown file type; end the name with .csv, .parquet or .json",
+            path.display()
+        ))
+    })
 }
 
 /// Reads a ratings file with the given options.

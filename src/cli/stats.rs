@@ -9,7 +9,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{DataArgs, clean, load_dataset};
-use crate::data::{self, Dataset, Distribution, Stats};
+use crate::data::{self, Dataset, Stats};
+pub use crate::data::{format_value, thousands};
 
 #[derive(Args, Debug)]
 pub struct StatsArgs {
@@ -60,31 +61,9 @@ impl StatsReport {
         if let Some(items) = &self.items_file {
             line("item metadata", clean(items));
         }
-        line("users", thousands(stats.users));
-        line("items", thousands(stats.items));
-        line("ratings", thousands(stats.ratings));
-        line(
-            "density",
-            format!("{:.4}% of cells known", stats.density * 100.0),
-        );
-        line(
-            "rating scale",
-            format!(
-                "{} to {}, mean {:.3}",
-                format_value(stats.scale.min),
-                format_value(stats.scale.max),
-                stats.mean_rating
-            ),
-        );
-        line("ratings per user", describe_spread(&stats.ratings_per_user));
-        line("ratings per item", describe_spread(&stats.ratings_per_item));
-        line(
-            "long tail",
-            format!(
-                "the most rated fifth of items hold {:.1}% of ratings",
-                stats.top_fifth_share * 100.0
-            ),
-        );
+        for (label, value) in data::summary_lines(stats) {
+            line(label, value);
+        }
         line("rows read", thousands(self.rows_read));
         line(
             "duplicates resolved",
@@ -105,11 +84,7 @@ impl StatsReport {
         out.push_str("histogram\n");
         let widest = stats.histogram.iter().map(|b| b.count).max().unwrap_or(1);
         for bar in &stats.histogram {
-            let label = if bar.low == bar.high {
-                format_value(bar.low)
-            } else {
-                format!("{}–{}", format_value(bar.low), format_value(bar.high))
-            };
+            let label = data::bar_label(bar.low, bar.high);
             let length = (bar.count * 40).div_ceil(widest.max(1));
             out.push_str(&format!(
                 "  {label:>9} {:>11}  {}\n",
@@ -119,39 +94,6 @@ impl StatsReport {
         }
         out
     }
-}
-
-fn describe_spread(spread: &Distribution) -> String {
-    format!(
-        "min {}, median {}, mean {:.1}, max {}; {} with a single rating",
-        spread.min,
-        spread.quartiles[1],
-        spread.mean,
-        spread.max,
-        thousands(spread.with_one)
-    )
-}
-
-/// A rating as a person writes it: `4`, `3.5`.
-pub fn format_value(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{}", value as i64)
-    } else {
-        format!("{value}")
-    }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (position, digit) in digits.chars().enumerate() {
-        if position > 0 && (digits.len() - position).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 pub fn run(args: &StatsArgs) -> anyhow::Result<()> {

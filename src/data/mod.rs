@@ -14,8 +14,11 @@ mod json;
 mod metadata;
 mod model_file;
 mod ratings;
+mod recommend;
+pub mod similar;
 mod sniff;
 mod stats;
+mod summary;
 mod table;
 pub mod text;
 
@@ -31,8 +34,10 @@ pub use export::{ColumnValues, ExportTable, TableFormat, write_table};
 pub use metadata::ItemInfo;
 pub use model_file::{load_model, save_model};
 pub use ratings::{MAX_RATING, NO_RATING_COLUMN};
+pub use recommend::{Recommendation, reason, recommend, recommendations_table};
 pub use sniff::Separator;
 pub use stats::{Distribution, HistogramBar, Stats, describe};
+pub use summary::{bar_label, format_value, summary_lines, summary_table, thousands};
 pub use text::clean_text;
 
 use sniff::Layout;

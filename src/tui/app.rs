@@ -5,6 +5,7 @@
 //! drive all of it directly.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -19,16 +20,36 @@ use crate::core::similarity::SimilarityOptions;
 use crate::data::Dataset;
 
 use super::keys::{Action, KeyMap};
+use super::screens::recommend::RecommendScreen;
+use super::screens::stats::StatsScreen;
 use super::similar::{self, NeighbourRow, SimilarityQuery};
 use super::theme::Theme;
 use super::worker::{Job, JobOutput, Lane, WorkerEvent};
 
-/// The screen being shown. Each further screen (compare, evaluate, stats, ...) is one
-/// more variant with its own view.
+/// The screen being shown. Each further screen is one more variant with its own state
+/// (in `screens/`), view (in `view/`), key and place in [`Mode::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// The rating matrix with the explanation and neighbours panels.
     Explore,
+    /// Counts, density, rating histogram and long tail of the dataset.
+    Stats,
+    /// Top-N items for the selected user by the current algorithm.
+    Recommend,
+}
+
+impl Mode {
+    /// The screens in the order `tab` steps through them.
+    pub const ALL: &'static [Mode] = &[Mode::Explore, Mode::Stats, Mode::Recommend];
+
+    /// The screen's name in the status line.
+    pub fn title(self) -> &'static str {
+        match self {
+            Mode::Explore => "Matrix",
+            Mode::Stats => "Stats",
+            Mode::Recommend => "Recommend",
+        }
+    }
 }
 
 /// A layer drawn over the screen that takes the keys while it is open.
@@ -56,11 +77,11 @@ pub struct JumpMatch {
 /// How many matches the prompt lists.
 pub const JUMP_MATCHES: usize = 8;
 /// How many rows the neighbours panel asks for.
-pub const NEIGHBOURS_LISTED: usize = 20;
+pub const NEIGHBOURS_LISTED: usize = crate::data::similar::DEFAULT_LISTED;
 /// The fewest co-rated items (users) the neighbours panel asks of a pair when the
 /// algorithm has no similarity settings of its own: with one or two in common, most
 /// similarities are a meaningless 1.000.
-pub const PANEL_MIN_SUPPORT: usize = 5;
+pub const PANEL_MIN_SUPPORT: usize = crate::data::similar::DEFAULT_MIN_SUPPORT;
 /// The values the panel's minimum support steps through.
 const SUPPORT_STEPS: &[usize] = &[1, 2, 3, 5, 10, 20, 50, 100];
 /// Datasets with more users than this open sorted by activity both ways, so that the
@@ -183,6 +204,11 @@ pub struct App {
     running: HashMap<Lane, Arc<AtomicBool>>,
     pub busy: HashMap<Lane, Busy>,
     pub message: Option<Message>,
+    pub stats_screen: StatsScreen,
+    pub recommend_screen: RecommendScreen,
+    /// Where exports are written (the current folder unless a test says otherwise).
+    pub export_folder: PathBuf,
+
     /// Jobs for the worker, taken by the event loop after each update.
     pub outbox: Vec<Job>,
     pub should_quit: bool,
@@ -243,6 +269,9 @@ impl App {
             running: HashMap::new(),
             busy: HashMap::new(),
             message: None,
+            stats_screen: StatsScreen::default(),
+            recommend_screen: RecommendScreen::default(),
+            export_folder: PathBuf::from("."),
             outbox: Vec::new(),
             should_quit: false,
         };
@@ -349,7 +378,7 @@ impl App {
     }
 
     /// Queues a job, replacing (and cancelling) the lane's previous one.
-    fn submit(
+    pub(crate) fn submit(
         &mut self,
         lane: Lane,
         task: impl FnOnce(&crate::core::progress::Progress) -> JobOutput + Send + 'static,
@@ -434,6 +463,8 @@ impl App {
                             list.rows = Some(result);
                         }
                     }
+                    JobOutput::Recommendations(rows) => self.recommend_screen.on_result(rows),
+                    JobOutput::Stats(shape) => self.stats_screen.on_result(*shape),
                 }
             }
         }
@@ -460,6 +491,7 @@ impl App {
                 self.predictions.clear();
                 self.fill_window();
                 self.explain_selected();
+                self.refresh_screen();
             }
             Err(FitError::Cancelled) => {
                 let text = self.back_to_shown_model(Some(Busy {
@@ -476,14 +508,14 @@ impl App {
         }
     }
 
-    fn say(&mut self, text: &str) {
+    pub(crate) fn say(&mut self, text: &str) {
         self.message = Some(Message {
             text: text.to_string(),
             is_error: false,
         });
     }
 
-    fn error(&mut self, text: &str) {
+    pub(crate) fn error(&mut self, text: &str) {
         self.message = Some(Message {
             text: text.to_string(),
             is_error: true,
@@ -543,6 +575,7 @@ impl App {
         self.fill_window();
         self.explain_selected();
         self.request_neighbours();
+        self.refresh_screen();
     }
 
     /// Whether the selected algorithm has similarity settings of its own.
@@ -775,6 +808,7 @@ impl App {
                         said.push(format!("{} cancelled", busy.what));
                     }
                 }
+                Lane::Recommend | Lane::Stats => {}
             }
         }
         if !said.is_empty() {
@@ -932,6 +966,12 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::SortRows => app.sort(true),
         Action::SortColumns => app.sort(false),
+        Action::ShowMatrix => app.show(Mode::Explore),
+        Action::ShowStats => app.show(Mode::Stats),
+        Action::ShowRecommend => app.show(Mode::Recommend),
+        Action::NextScreen => app.step_screen(true),
+        Action::PreviousScreen => app.step_screen(false),
+        Action::Export => app.export(),
         Action::Jump => {
             app.overlay = Some(Overlay::Jump(JumpPrompt {
                 text: String::new(),

@@ -40,6 +40,12 @@ pub enum Action {
     ScrollExplainUp,
     MorePanelSupport,
     LessPanelSupport,
+    ShowMatrix,
+    ShowStats,
+    ShowRecommend,
+    NextScreen,
+    PreviousScreen,
+    Export,
 }
 
 /// Where an action is listed in the help overlay.
@@ -49,6 +55,7 @@ pub enum Group {
     Moving,
     Algorithm,
     View,
+    Screens,
 }
 
 impl Group {
@@ -58,6 +65,7 @@ impl Group {
             Group::Moving => "Moving around",
             Group::Algorithm => "Algorithm",
             Group::View => "View",
+            Group::Screens => "Screens",
         }
     }
 }
@@ -93,6 +101,12 @@ impl Action {
         Action::LessPanelSupport,
         Action::SortRows,
         Action::SortColumns,
+        Action::ShowMatrix,
+        Action::ShowStats,
+        Action::ShowRecommend,
+        Action::NextScreen,
+        Action::PreviousScreen,
+        Action::Export,
     ];
 
     /// What the action does, in the words of the help overlay.
@@ -126,6 +140,12 @@ impl Action {
             Action::ScrollExplainUp => "scroll the explanation up",
             Action::MorePanelSupport => "neighbours panel: more in common",
             Action::LessPanelSupport => "neighbours panel: fewer in common",
+            Action::ShowMatrix => "matrix screen",
+            Action::ShowStats => "stats screen",
+            Action::ShowRecommend => "recommend screen",
+            Action::NextScreen => "next screen",
+            Action::PreviousScreen => "previous screen",
+            Action::Export => "export what the screen shows",
         }
     }
 
@@ -146,6 +166,8 @@ impl Action {
             Action::SortColumns => "sort items",
             Action::ToggleNeighboursOf => "neighbours of",
             Action::ScrollExplainDown => "scroll",
+            Action::NextScreen => "screen",
+            Action::Export => "export",
             _ => self.description(),
         }
     }
@@ -177,6 +199,12 @@ impl Action {
             | Action::LessPanelSupport
             | Action::SortRows
             | Action::SortColumns => Group::View,
+            Action::ShowMatrix
+            | Action::ShowStats
+            | Action::ShowRecommend
+            | Action::NextScreen
+            | Action::PreviousScreen
+            | Action::Export => Group::Screens,
         }
     }
 }
@@ -412,6 +440,31 @@ impl KeyMap {
                 .collect::<Vec<_>>()
                 .join(" ")
         }
+    }
+
+    /// The whole table as Markdown, one section a help group, for the README.
+    pub fn help_markdown(&self) -> String {
+        let mut groups: BTreeMap<Group, Vec<Action>> = BTreeMap::new();
+        for &action in Action::ALL {
+            groups.entry(action.group()).or_default().push(action);
+        }
+        let mut out = String::new();
+        for (group, actions) in groups {
+            out.push_str(&format!(
+                "\n**{}**\n\n| keys | action |\n|---|---|\n",
+                group.title()
+            ));
+            for action in actions {
+                let keys = self
+                    .keys(action)
+                    .iter()
+                    .map(|key| format!("`{}`", key.to_string().replace('|', "\\|")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.push_str(&format!("| {keys} | {} |\n", action.description()));
+            }
+        }
+        out
     }
 
     /// `(first key, hint word)` for each bound action in `actions`.

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod keys;
+pub mod screens;
 pub mod similar;
 pub mod text;
 pub mod theme;

@@ -180,7 +180,8 @@ mod tests {
         // 13,882.9855 / 1,000 = 13.88… → one decimal: 13.9k.
         assert_eq!(compact(13_882.985_5, 5), "13.9k");
         assert_eq!(compact(10_000.0, 4), "10k");
-        assert_eq!(compact(10_000.0, 5), "10k");
+        // 10000 is five characters: it fits a five-wide cell as written.
+        assert_eq!(compact(10_000.0, 5), "10000");
         // 352,698 / 1,000 = 352.698: 352.7k is 6 wide, 353k fits 4.
         assert_eq!(compact(352_698.0, 4), "353k");
         assert_eq!(compact(1e308, 5), "1e308");

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use crate::core::algorithms::{FitError, Model};
 use crate::core::progress::Progress;
 
+use super::screens::stats::DatasetShape;
 use super::similar::NeighbourRow;
+use crate::data::Recommendation;
 
 /// A kind of background work; a new job replaces the waiting one of the same lane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,12 +24,18 @@ pub enum Lane {
     Model,
     /// The neighbours panel's list.
     Neighbours,
+    /// The recommend screen's list for the selected user.
+    Recommend,
+    /// The stats screen's measures of the dataset.
+    Stats,
 }
 
 /// What a job produced.
 pub enum JobOutput {
     Model(Result<Arc<dyn Model>, FitError>),
     Neighbours(Result<Vec<NeighbourRow>, String>),
+    Recommendations(Vec<Recommendation>),
+    Stats(Box<DatasetShape>),
     /// The task panicked; the message says where.
     Failed(String),
 }

@@ -155,6 +155,15 @@ impl Model for Guarded {
         self.0.matrix()
     }
 
+    fn refit(
+        &self,
+        params: &Params,
+        progress: &Progress,
+    ) -> Option<Result<Box<dyn Model>, FitError>> {
+        let refitted = self.0.refit(params, progress)?;
+        Some(refitted.map(|model| Box::new(Guarded(model)) as Box<dyn Model>))
+    }
+
     fn recommend(&self, user: UserIndex, n: usize) -> Vec<(ItemIndex, f64)> {
         let ranked = self.0.recommend(user, n);
         if ranked.iter().all(|(_, score)| score.is_finite()) {

@@ -149,7 +149,7 @@ fn styled_row(pieces: &[(char, Style)]) -> Line<'static> {
 
 /// The panel's text for the selected cell, for a panel `width` characters wide: the
 /// value and the formula with its numbers first (always in view), then the algorithm,
-/// the terms, the notes and the neighbours.
+/// the terms, the neighbours, and last the notes on the policies applied.
 pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let label = Style::new().fg(theme.dim);
@@ -300,9 +300,6 @@ fn explanation_lines(
             fit(&term.meaning, meaning_width),
         )));
     }
-    for note in &explanation.notes {
-        out.push(Line::styled(format!("• {note}"), label));
-    }
     if !explanation.neighbours.is_empty() {
         out.push(Line::from(""));
         out.push(Line::styled(
@@ -337,6 +334,13 @@ fn explanation_lines(
             part.weight,
             number(part.explanation.raw)
         )));
+    }
+    // The policies last: the numbers above are what the cell is made of.
+    if !explanation.notes.is_empty() {
+        out.push(Line::from(""));
+    }
+    for note in &explanation.notes {
+        out.push(Line::styled(format!("• {note}"), label));
     }
 }
 

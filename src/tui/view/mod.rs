@@ -4,6 +4,8 @@
 mod explain;
 mod matrix;
 mod overlays;
+mod recommend;
+mod stats;
 mod status;
 
 use ratatui::buffer::Buffer;
@@ -54,6 +56,17 @@ pub fn areas(screen: Rect) -> Areas {
     }
 }
 
+/// The whole screen above the status line, for screens without the side panel.
+fn body_of(parts: &Areas) -> Rect {
+    let top = parts.matrix.y;
+    Rect::new(
+        parts.status.x,
+        top,
+        parts.status.width,
+        parts.status.y.saturating_sub(top),
+    )
+}
+
 /// How many data rows and columns the matrix shows on a screen of this size.
 pub fn window_for(app: &App, screen: Rect) -> Window {
     matrix::window(app, areas(screen).matrix)
@@ -76,6 +89,16 @@ impl Widget for &App {
                 matrix::render(self, parts.matrix, buf);
                 explain::render(self, parts.explain, buf);
                 overlays::render_neighbours(self, parts.neighbours, buf);
+                status::render(self, parts.status, parts.hints, buf);
+            }
+            Mode::Stats => {
+                let parts = areas(area);
+                stats::render(self, body_of(&parts), buf);
+                status::render(self, parts.status, parts.hints, buf);
+            }
+            Mode::Recommend => {
+                let parts = areas(area);
+                recommend::render(self, body_of(&parts), buf);
                 status::render(self, parts.status, parts.hints, buf);
             }
         }

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::tui::app::{App, params_text};
+use crate::tui::app::{App, Mode, params_text};
 use crate::tui::keys::Action;
 use crate::tui::text::clean;
 use crate::tui::worker::Lane;
@@ -16,19 +16,26 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let base = Style::new().fg(theme.status_fg).bg(theme.status_bg);
     let mut spans = vec![Span::styled(
+        format!(" {} ", app.mode.title()),
+        base.fg(theme.accent).add_modifier(Modifier::BOLD),
+    )];
+    spans.push(Span::styled(
         format!(
-            " {} {}×{} ",
+            "│ {} {}×{} ",
             clean(&app.dataset_name),
             app.dataset.matrix.n_users(),
             app.dataset.matrix.n_items()
         ),
         base.add_modifier(Modifier::BOLD),
-    )];
+    ));
+    // The parameters go last but the timing: the work in progress and the latest
+    // message (an export's file name, an error) stay in view on a narrow screen.
+    let mut params_span = None;
     if let (Some(spec), Some(params)) = (app.spec(), app.current_params()) {
         let params = params_text(params);
         spans.push(Span::styled(format!("│ {} ", spec.name), base));
         if !params.is_empty() {
-            spans.push(Span::styled(format!("{params} "), base));
+            params_span = Some(Span::styled(format!("{params} "), base));
         }
     }
     for lane in [Lane::Model, Lane::Neighbours] {
@@ -44,14 +51,6 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
             ));
         }
     }
-    if let Some(fitted) = &app.model
-        && !app.busy.contains_key(&Lane::Model)
-    {
-        spans.push(Span::styled(
-            format!("│ fitted in {:.0?} ", fitted.elapsed),
-            base.fg(theme.dim),
-        ));
-    }
     if let Some(message) = &app.message {
         let style = if message.is_error {
             base.fg(theme.error).add_modifier(Modifier::BOLD)
@@ -59,6 +58,21 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
             base
         };
         spans.push(Span::styled(format!("│ {} ", clean(&message.text)), style));
+    }
+    if let Some(params) = params_span {
+        // Right after the algorithm's name unless something came between them.
+        if app.message.is_some() || !app.busy.is_empty() {
+            spans.push(Span::styled("│ ", base));
+        }
+        spans.push(params);
+    }
+    if let Some(fitted) = &app.model
+        && !app.busy.contains_key(&Lane::Model)
+    {
+        spans.push(Span::styled(
+            format!("│ fitted in {:.0?} ", fitted.elapsed),
+            base.fg(theme.dim),
+        ));
     }
     buf.set_style(status, base);
     Paragraph::new(Line::from(spans)).render(status, buf);
@@ -90,7 +104,12 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
         Action::SortRows,
         Action::SortColumns,
         Action::ToggleNeighboursOf,
+        Action::NextScreen,
+        Action::Export,
     ]);
+    if app.mode != Mode::Explore {
+        actions = screen_hints(app.mode);
+    }
     if !app.busy.is_empty() {
         actions.insert(2, Action::Cancel);
     }
@@ -111,4 +130,19 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
         spans.push(word);
     }
     Paragraph::new(Line::from(spans)).render(hints, buf);
+}
+
+/// The hints of the screens other than the matrix: what works there.
+fn screen_hints(mode: Mode) -> Vec<Action> {
+    let mut actions = vec![
+        Action::Help,
+        Action::Quit,
+        Action::NextScreen,
+        Action::ShowMatrix,
+    ];
+    if mode == Mode::Recommend {
+        actions.extend([Action::MoveDown, Action::NextAlgorithm]);
+    }
+    actions.push(Action::Export);
+    actions
 }

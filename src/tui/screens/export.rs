@@ -1,0 +1,113 @@
+//! `E`: writes what the shown screen holds (the matrix's visible predictions, the
+//! recommendation list, the dataset summary) to a new CSV file in the export folder.
+
+use std::path::{Path, PathBuf};
+
+use crate::data::{self, ColumnValues, ExportTable, TableFormat};
+use crate::tui::app::{App, Mode};
+
+impl App {
+    /// Exports the shown screen and says where in the status line.
+    pub fn export(&mut self) {
+        let (table, what) = match self.export_table() {
+            Ok(found) => found,
+            Err(message) => {
+                self.error(&message);
+                return;
+            }
+        };
+        let path = unused_path(&self.export_folder, self.mode, &self.dataset_name);
+        let inputs = self.dataset.source_files();
+        match data::write_table(&path, &table, TableFormat::Csv, &inputs) {
+            Ok(()) => self.say(&format!("wrote {what} to {}", path.display())),
+            Err(error) => self.error(&error.to_string()),
+        }
+    }
+
+    /// The table to export from the shown screen, and what it holds in words.
+    fn export_table(&self) -> Result<(ExportTable, String), String> {
+        match self.mode {
+            Mode::Explore => self.visible_predictions(),
+            Mode::Stats => {
+                let shape = self.stats_screen.shape.as_ref().ok_or_else(|| {
+                    "the stats are still being computed; export once they show".to_string()
+                })?;
+                Ok((data::summary_table(&shape.stats), "the summary".to_string()))
+            }
+            Mode::Recommend => {
+                let list = self.recommend_screen.list.as_ref();
+                let rows = list.and_then(|l| l.rows.as_ref()).ok_or_else(|| {
+                    "no recommendations shown yet; export once the list shows".to_string()
+                })?;
+                let user = list.map_or(0, |l| l.user);
+                Ok((
+                    data::recommendations_table(&self.dataset, user, rows),
+                    format!("{} recommendations", rows.len()),
+                ))
+            }
+        }
+    }
+
+    /// The unknown cells on screen with the current model's predictions.
+    fn visible_predictions(&self) -> Result<(ExportTable, String), String> {
+        let fitted = self
+            .model
+            .as_ref()
+            .ok_or_else(|| "no model fitted yet; export once the predictions show".to_string())?;
+        let matrix = &self.dataset.matrix;
+        let row_end = (self.scroll.row + self.window.rows).min(self.rows.len());
+        let column_end = (self.scroll.column + self.window.columns).min(self.columns.len());
+        let (mut users, mut items, mut titles, mut values) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for &user in &self.rows[self.scroll.row.min(row_end)..row_end] {
+            for &item in &self.columns[self.scroll.column.min(column_end)..column_end] {
+                if matrix.rating(user, item).is_some() {
+                    continue;
+                }
+                let value = self
+                    .prediction(user, item)
+                    .unwrap_or_else(|| fitted.model.predict_value(user, item));
+                users.push(self.user_label(user).to_string());
+                items.push(self.dataset.item_id_label(item).to_string());
+                titles.push(self.item_label(item).to_string());
+                values.push(value);
+            }
+        }
+        let count = values.len();
+        let table = ExportTable::default()
+            .with("user", ColumnValues::Text(users))
+            .with("item", ColumnValues::Text(items))
+            .with("title", ColumnValues::Text(titles))
+            .with(fitted.spec.name, ColumnValues::Float(values));
+        Ok((
+            table,
+            format!("{count} predictions by {}", fitted.spec.name),
+        ))
+    }
+}
+
+/// `recscope-<screen>-<dataset>.csv` in `folder`, or with `-2`, `-3`, ... before the
+/// extension when that file exists, so that an export never replaces a file.
+pub fn unused_path(folder: &Path, mode: Mode, dataset_name: &str) -> PathBuf {
+    let stem: String = Path::new(dataset_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let base = format!("recscope-{}-{stem}", mode.title().to_lowercase());
+    let mut path = folder.join(format!("{base}.csv"));
+    let mut number = 2;
+    while path.exists() {
+        path = folder.join(format!("{base}-{number}.csv"));
+        number += 1;
+    }
+    path
+}

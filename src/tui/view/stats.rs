@@ -1,0 +1,241 @@
+//! The stats screen: the summary `recscope stats` prints, the rating histogram as a bar
+//! chart, and ratings per user and per item sorted (the long tail), on a log scale when
+//! the counts span more than two decades.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Axis, Bar, BarChart, Block, BorderType, Chart, Dataset, GraphType, Paragraph, Widget, Wrap,
+};
+
+use crate::data::{bar_label, thousands};
+use crate::tui::app::App;
+use crate::tui::screens::stats::DatasetShape;
+use crate::tui::text::{clean, compact, fit};
+
+/// Counts whose largest value reaches this are drawn on a log scale.
+const LOG_SCALE_FROM: usize = 100;
+/// The most points a curve is drawn with (a Braille cell holds two across).
+const MOST_POINTS: usize = 400;
+
+fn panel<'a>(app: &App, title: String) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(app.theme.border))
+        .title(Span::styled(title, Style::new().fg(app.theme.title)))
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(shape) = &app.stats_screen.shape else {
+        let block = panel(app, format!(" {} ", clean(&app.dataset_name)));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        Line::styled("measuring the dataset…", Style::new().fg(app.theme.dim)).render(inner, buf);
+        return;
+    };
+    // The lines, feedback, warnings and the two borders.
+    let wanted = shape.lines.len() + shape.stats.warnings.len() + 3;
+    let summary_height = (wanted as u16).min(area.height / 2);
+    let [top, bottom] = area.layout(&Layout::vertical([
+        Constraint::Length(summary_height),
+        Constraint::Fill(1),
+    ]));
+    render_summary(app, shape, top, buf);
+    let [histogram, users, items] = bottom.layout(&Layout::horizontal([
+        Constraint::Ratio(1, 3),
+        Constraint::Ratio(1, 3),
+        Constraint::Ratio(1, 3),
+    ]));
+    render_histogram(app, shape, histogram, buf);
+    render_curve(
+        app,
+        "Ratings per user",
+        "users",
+        &shape.user_activity,
+        users,
+        buf,
+    );
+    render_curve(
+        app,
+        "Ratings per item",
+        "items",
+        &shape.stats.item_popularity,
+        items,
+        buf,
+    );
+}
+
+fn render_summary(app: &App, shape: &DatasetShape, area: Rect, buf: &mut Buffer) {
+    let block = panel(
+        app,
+        format!(
+            " {} · {} ",
+            clean(&app.dataset_name),
+            clean(&shape.stats.format)
+        ),
+    );
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let label = Style::new()
+        .fg(app.theme.header)
+        .add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line> = shape
+        .lines
+        .iter()
+        .map(|(name, value)| {
+            Line::from(vec![
+                Span::styled(format!("{name:<18}"), label),
+                Span::raw(clean(value)),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<18}", "feedback"), label),
+        Span::raw(clean(&shape.stats.feedback)),
+    ]));
+    for warning in &shape.stats.warnings {
+        lines.push(Line::styled(
+            fit(
+                &format!("warning: {}", clean(warning)),
+                inner.width as usize,
+            ),
+            Style::new().fg(app.theme.error),
+        ));
+    }
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+fn render_histogram(app: &App, shape: &DatasetShape, area: Rect, buf: &mut Buffer) {
+    let block = panel(app, " Rating histogram ".to_string());
+    let inner = block.inner(area);
+    let bars_data = &shape.stats.histogram;
+    let count = bars_data.len().max(1) as u16;
+    let bar_width = (inner.width.saturating_sub(count - 1) / count).clamp(1, 9);
+    let bars: Vec<Bar> = bars_data
+        .iter()
+        .map(|bar| {
+            // A count that does not fit its bar is left off rather than cut.
+            let count = compact(bar.count as f64, bar_width as usize);
+            let count = if count.ends_with('…') {
+                String::new()
+            } else {
+                count
+            };
+            Bar::default()
+                .value(bar.count as u64)
+                .text_value(count)
+                .label(Line::from(fit(
+                    &bar_label(bar.low, bar.high),
+                    bar_width as usize,
+                )))
+        })
+        .collect();
+    BarChart::vertical(bars)
+        .block(block)
+        .bar_width(bar_width)
+        .bar_gap(1)
+        .bar_style(Style::new().fg(app.theme.bar))
+        .value_style(
+            Style::new()
+                .fg(app.theme.status_fg)
+                .bg(app.theme.bar)
+                .add_modifier(Modifier::BOLD),
+        )
+        .label_style(Style::new().fg(app.theme.header))
+        .render(area, buf);
+}
+
+/// A sorted count curve: rank on x, count on y (log10 when the counts are wide).
+fn render_curve(
+    app: &App,
+    title: &str,
+    what: &str,
+    counts: &[usize],
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let largest = counts.first().copied().unwrap_or(0);
+    let log = largest >= LOG_SCALE_FROM;
+    let scale = if log { ", log scale" } else { "" };
+    let block = panel(app, format!(" {title}{scale} "));
+    if counts.is_empty() {
+        block.render(area, buf);
+        return;
+    }
+    let points = curve_points(counts, log);
+    let y_top = if log {
+        (largest as f64).log10().ceil().max(1.0)
+    } else {
+        largest.max(1) as f64
+    };
+    let y_labels: Vec<Line> = if log {
+        (0..=y_top as u32)
+            .map(|power| Line::from(thousands(10usize.pow(power))))
+            .collect()
+    } else {
+        vec![Line::from("0"), Line::from(thousands(largest))]
+    };
+    let x_top = counts.len().max(2) as f64;
+    let dim = Style::new().fg(app.theme.dim);
+    let data = Dataset::default()
+        .marker(Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(Style::new().fg(app.theme.accent))
+        .data(&points);
+    Chart::new(vec![data])
+        .block(block)
+        .x_axis(
+            Axis::default()
+                .title(Span::styled(format!("{what}, most first"), dim))
+                .bounds([1.0, x_top])
+                .labels([Line::from("1"), Line::from(thousands(counts.len()))])
+                .style(dim),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, y_top])
+                .labels(y_labels)
+                .style(dim),
+        )
+        .render(area, buf);
+}
+
+/// `(rank, count)` points, at most [`MOST_POINTS`] of them evenly spread over the ranks
+/// (the first and last always in), with `log10(count)` when `log`.
+fn curve_points(counts: &[usize], log: bool) -> Vec<(f64, f64)> {
+    let n = counts.len();
+    let step = n.div_ceil(MOST_POINTS).max(1);
+    let mut ranks: Vec<usize> = (0..n).step_by(step).collect();
+    if ranks.last() != Some(&(n - 1)) {
+        ranks.push(n - 1);
+    }
+    ranks
+        .into_iter()
+        .map(|rank| {
+            let count = counts[rank] as f64;
+            let y = if log { count.max(1.0).log10() } else { count };
+            ((rank + 1) as f64, y)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curves_keep_the_ends_and_thin_the_middle() {
+        // 1000 counts, step ceil(1000 / 400) = 3: ranks 0, 3, ..., 999 → 334 points.
+        let counts: Vec<usize> = (1..=1000).rev().collect();
+        let points = curve_points(&counts, true);
+        assert_eq!(points.len(), 334);
+        // First: rank 1, count 1000 → log10 = 3; last: rank 1000, count 1 → 0.
+        assert_eq!(points[0], (1.0, 3.0));
+        assert_eq!(points[points.len() - 1], (1000.0, 0.0));
+    }
+}
