@@ -239,7 +239,10 @@ const WRITTEN_OUT: usize = 12;
 /// `r̂ = 3.5299 + 0.2311 + (−0.1046) + Σ … = raw`, then the clipping when it applied.
 fn substituted(explanation: &Explanation, value: f64) -> String {
     let mut pieces: Vec<String> = explanation.terms.iter().map(|t| number(t.value)).collect();
-    pieces.extend(written_out(explanation.neighbours.iter().map(|n| {
+    // Neighbours listed for context only (share 0, e.g. AutoRec's nearest items) add
+    // nothing and are left out of the sum.
+    let weighed = explanation.neighbours.iter().filter(|n| n.share != 0.0);
+    pieces.extend(written_out(weighed.map(|n| {
         (
             format!("{:.4} × {}", n.share, number(n.deviation)),
             n.contribution,

@@ -227,6 +227,12 @@ impl ContentModel {
     }
 }
 
+/// `s = Σ_f (p_uf / |p_u|) (v_if / |v_i|)` over the shared features; `+ 0.0` turns
+/// the empty sum's −0 into 0, so that no shared feature reads as `s = 0`.
+fn cosine_of(shared: &[(u32, f64, f64)]) -> f64 {
+    shared.iter().map(|(_, p, v)| p * v).sum::<f64>() + 0.0
+}
+
 /// `idf_f = ln(N / n_f)` for each feature, or 1 for all without IDF.
 fn feature_weights(features: &ItemFeatures, idf: bool) -> Vec<f64> {
     if !idf {
@@ -318,7 +324,7 @@ impl Model for ContentModel {
         }
 
         let shared = self.shared(user, item);
-        let cosine: f64 = shared.iter().map(|(_, p, v)| p * v).sum();
+        let cosine = cosine_of(&shared);
         let room = self.room(mean, cosine);
         let mut features: Vec<FeatureTerm> = shared
             .iter()
@@ -360,7 +366,7 @@ impl Model for ContentModel {
         if self.impossible(user, item).is_some() {
             return self.matrix.scale().clip(mean);
         }
-        let cosine: f64 = self.shared(user, item).iter().map(|(_, p, v)| p * v).sum();
+        let cosine = cosine_of(&self.shared(user, item));
         self.matrix
             .scale()
             .clip(mean + cosine * self.room(mean, cosine))
