@@ -48,6 +48,9 @@ pub const CONTENT: AlgorithmSpec = AlgorithmSpec {
     fit: fit_content,
 };
 
+/// The registered algorithms that cannot fit without item features.
+pub const NEEDS_ITEM_FEATURES: &[&str] = &["content", "switch"];
+
 /// The formula the explanation shows; `s` is the cosine, `h_u` the room the user's
 /// mean leaves on the side `s` points to.
 const FORMULA: &str =
