@@ -1404,28 +1404,6 @@ fn real_lastfm_loads_as_implicit_play_counts() {
     assert_eq!(dataset.item_label(0), "Duran Duran");
 }
 
-// ---------------------------------------------------------------- layering
-
-#[test]
-fn the_compute_core_never_names_polars() {
-    fn visit(dir: &Path, offenders: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                visit(&path, offenders);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                if text.contains("polars") {
-                    offenders.push(path);
-                }
-            }
-        }
-    }
-    let mut offenders = Vec::new();
-    visit(&crate_file("src/core"), &mut offenders);
-    assert!(offenders.is_empty(), "polars named in {offenders:?}");
-}
-
 // ---------------------------------------------------------------- robustness
 
 mod never_panics {
