@@ -21,6 +21,10 @@ struct Cli {
     /// Ratings file to open in the explorer (the bundled sample when omitted).
     path: Option<PathBuf>,
 
+    /// Show a model saved by `recscope fit` on this dataset instead of fitting one.
+    #[arg(long, value_name = "MODEL.json")]
+    model: Option<PathBuf>,
+
     #[command(flatten)]
     data: DataArgs,
 
@@ -44,13 +48,16 @@ enum Command {
     Eval(cli::eval::EvalArgs),
     /// Writes a synthetic ratings dataset with skew and planted taste groups.
     Generate(cli::generate::GenerateArgs),
+    /// Fits one algorithm and saves the fitted model for predict --model and the
+    /// explorer's --model.
+    Fit(cli::fit::FitArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         // The explorer sets up its own log file.
-        None => open_explorer(cli.path, cli.data.load_options()),
+        None => open_explorer(cli.path, cli.data.load_options(), cli.model),
         Some(command) => {
             cli::logging::init();
             run_command(command)
@@ -68,10 +75,15 @@ fn run_command(command: Command) -> anyhow::Result<()> {
         Command::Similar(args) => cli::similar::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
         Command::Generate(args) => cli::generate::run(&args),
+        Command::Fit(args) => cli::fit::run(&args),
     }
 }
 
 /// Opens the explorer on `path`, or on the bundled sample when none is given.
-fn open_explorer(path: Option<PathBuf>, options: LoadOptions) -> anyhow::Result<()> {
-    recscope::tui::run(path, options)
+fn open_explorer(
+    path: Option<PathBuf>,
+    options: LoadOptions,
+    model: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    recscope::tui::run_with_model(path, options, model)
 }

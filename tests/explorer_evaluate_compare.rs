@@ -873,3 +873,22 @@ fn screen_compare() {
         insta::assert_snapshot!(format!("compare_{width}x{height}"), terminal.backend());
     }
 }
+
+#[test]
+fn models_that_need_genres_are_left_out_of_an_evaluation_without_them() {
+    let mut app = explorer(tiny(), REGISTRY);
+    settle(&mut app);
+    act(&mut app, &[Action::ShowEvaluate, Action::Run]);
+    settle(&mut app);
+    let needs = recscope::core::algorithms::content::NEEDS_ITEM_FEATURES;
+    let Run::Done(board) = &app.evaluate.run else {
+        panic!("the evaluation did not finish: {:?}", app.evaluate.run);
+    };
+    assert_eq!(board.results.len(), REGISTRY.len() - needs.len());
+    assert!(
+        board
+            .results
+            .iter()
+            .all(|r| !needs.contains(&r.algo.as_str()))
+    );
+}

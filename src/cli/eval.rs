@@ -104,6 +104,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         super::export_format(out)?;
     }
     let dataset = load_dataset(&args.path, &args.data)?;
+    let candidates = without_unfittable(candidates, &args.algos, &dataset);
 
     let folds = split
         .folds(&dataset.ratings, dataset.timestamps.as_deref())
@@ -277,6 +278,27 @@ fn split_spec(args: &EvalArgs) -> anyhow::Result<SplitSpec> {
             test_share: args.test_share,
         },
     })
+}
+
+/// With `--algos all` on data without item genres or tags, the models that need them
+/// are left out (said on stderr) instead of failing the whole comparison.
+fn without_unfittable(
+    candidates: Vec<Candidate>,
+    names: &[String],
+    dataset: &crate::data::Dataset,
+) -> Vec<Candidate> {
+    let all = names.len() == 1 && names[0].trim() == "all";
+    if !all || dataset.matrix.item_features().is_some() {
+        return candidates;
+    }
+    let needs = crate::core::algorithms::content::NEEDS_ITEM_FEATURES;
+    eprintln!(
+        "eval: {} left out: the data has no item genres or tags (give --items FILE)",
+        needs.join(" and ")
+    );
+    (candidates.into_iter())
+        .filter(|candidate| !needs.contains(&candidate.spec.name))
+        .collect()
 }
 
 /// The algorithms named, in the order given; `all` for the whole registry.

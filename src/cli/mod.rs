@@ -1,9 +1,10 @@
-//! The headless subcommands (`stats`, `algorithms`, `predict`, `eval`, `generate`):
+//! The headless subcommands (`stats`, `algorithms`, `predict`, `eval`, `generate`, `fit`):
 //! each reads its arguments, calls the data layer and the core, and prints text,
 //! JSON or CSV. Errors name the bad value and say what to do instead.
 
 pub mod algorithms;
 pub mod eval;
+pub mod fit;
 pub mod generate;
 pub mod logging;
 pub mod predict;

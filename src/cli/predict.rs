@@ -27,11 +27,14 @@ pub struct PredictArgs {
     #[arg(long, value_name = "I")]
     pub item: String,
     /// Algorithm name (see recscope algorithms).
-    #[arg(long, value_name = "NAME")]
-    pub algo: String,
+    #[arg(long, value_name = "NAME", required_unless_present = "model")]
+    pub algo: Option<String>,
     /// Parameter setting KEY=VALUE; repeat for several.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
+    /// Predict with a model saved by `recscope fit` instead of fitting one.
+    #[arg(long, value_name = "MODEL.json", conflicts_with_all = ["algo", "params"])]
+    pub model: Option<PathBuf>,
     /// Show how the prediction was computed.
     #[arg(long)]
     pub explain: bool,
@@ -59,22 +62,37 @@ pub struct PredictionReport {
 }
 
 pub fn run(args: &PredictArgs) -> anyhow::Result<()> {
-    let spec = find_algorithm(&args.algo)?;
-    let params = parse_params(spec, &args.params)?;
+    let spec = match &args.algo {
+        Some(name) => Some(find_algorithm(name)?),
+        None => None,
+    };
+    let params = spec
+        .map(|spec| parse_params(spec, &args.params))
+        .transpose()?;
     let dataset = load_dataset(&args.path, &args.data)?;
     let user = find_user(&dataset, &args.user)?;
     let item = find_item(&dataset, &args.item)?;
 
-    let progress = super::progress::on_stderr(&format!("fitting {}", spec.name));
-    let model = spec
-        .fit_model(dataset.matrix.clone(), &params, &progress)
-        .map_err(|e| anyhow::anyhow!("{} could not be fitted: {e}", spec.name))?;
+    let (algorithm, params, model) = match (spec, params, &args.model) {
+        (Some(spec), Some(params), _) => {
+            let progress = super::progress::on_stderr(&format!("fitting {}", spec.name));
+            let model = spec
+                .fit_model(dataset.matrix.clone(), &params, &progress)
+                .map_err(|e| anyhow::anyhow!("{} could not be fitted: {e}", spec.name))?;
+            (spec.name.to_string(), params, model)
+        }
+        (_, _, Some(file)) => {
+            let (header, model) = crate::data::load_model(file, dataset.matrix.clone())?;
+            (header.algorithm, header.params, model)
+        }
+        _ => return Err(super::usage("give --algo NAME or --model MODEL.json")),
+    };
     let prediction = model.predict(user, item);
 
     let report = PredictionReport {
         user: args.user.clone(),
         item: args.item.clone(),
-        algorithm: spec.name.to_string(),
+        algorithm,
         params,
         known_rating: dataset.matrix.rating(user, item),
         output: model.output(),
@@ -256,7 +274,10 @@ const WRITTEN_OUT: usize = 12;
 /// `r̂ = 3.5299 + 0.2311 + (−0.1046) + Σ … = raw`, then the clipping when it applied.
 fn substituted(explanation: &Explanation, value: f64) -> String {
     let mut pieces: Vec<String> = explanation.terms.iter().map(|t| number(t.value)).collect();
-    pieces.extend(written_out(explanation.neighbours.iter().map(|n| {
+    // Neighbours listed for context only (share 0, e.g. AutoRec's nearest items) add
+    // nothing and are left out of the sum.
+    let weighed = explanation.neighbours.iter().filter(|n| n.share != 0.0);
+    pieces.extend(written_out(weighed.map(|n| {
         (
             format!("{:.4} × {}", n.share, number(n.deviation)),
             n.contribution,

@@ -5,7 +5,11 @@
 //! the order in which the ratings were given, so that every algorithm iterates them in
 //! a documented, reproducible order (ties between equal similarities are broken by it).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
+
+use super::features::ItemFeatures;
 
 /// Dense index of a user, `0..n_users`.
 pub type UserIndex = u32;
@@ -131,6 +135,10 @@ pub struct RatingMatrix {
     by_item: SparseLines,
     scale: RatingScale,
     global_mean: f64,
+    /// Genres or tags of the items, when the data layer had them; kept by
+    /// [`RatingMatrix::with_ratings`] so that every fold sees them.
+    #[serde(skip)]
+    item_features: Option<Arc<ItemFeatures>>,
 }
 
 impl RatingMatrix {
@@ -186,12 +194,45 @@ impl RatingMatrix {
             by_item,
             scale,
             global_mean,
+            item_features: None,
         })
     }
 
-    /// The same shape and scale, holding only the given ratings (e.g. a training fold).
+    /// A matrix of no users and no items on the scale 1..1.
+    pub fn empty() -> Self {
+        let empty = SparseLines {
+            offsets: vec![0],
+            indices: Vec::new(),
+            values: Vec::new(),
+        };
+        RatingMatrix {
+            n_users: 0,
+            n_items: 0,
+            by_user: empty.clone(),
+            by_item: empty,
+            scale: RatingScale { min: 1.0, max: 1.0 },
+            global_mean: 1.0,
+            item_features: None,
+        }
+    }
+
+    /// The same shape, scale and item features, holding only the given ratings (e.g.
+    /// a training fold).
     pub fn with_ratings(&self, ratings: &[Rating]) -> Result<Self, MatrixError> {
-        RatingMatrix::new(self.n_users, self.n_items, ratings, self.scale)
+        let mut matrix = RatingMatrix::new(self.n_users, self.n_items, ratings, self.scale)?;
+        matrix.item_features = self.item_features.clone();
+        Ok(matrix)
+    }
+
+    /// This matrix with item features attached (content-based models need them).
+    pub fn with_item_features(mut self, features: Arc<ItemFeatures>) -> Self {
+        self.item_features = Some(features);
+        self
+    }
+
+    /// The item features, when the data had any.
+    pub fn item_features(&self) -> Option<&ItemFeatures> {
+        self.item_features.as_deref()
     }
 
     pub fn n_users(&self) -> usize {

@@ -7,6 +7,7 @@ pub mod biases;
 pub mod embeddings;
 pub mod eval;
 pub mod explain;
+pub mod features;
 pub mod generate;
 pub mod matrix;
 pub mod params;

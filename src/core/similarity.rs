@@ -640,21 +640,21 @@ impl Layout {
 }
 
 /// Fitted similarities between all users (or all items) of a matrix.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Similarities {
     options: SimilarityOptions,
     n: usize,
     storage: Storage,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 enum Storage {
     Dense(Array2<f64>),
     Lists(NeighbourLists),
 }
 
 /// Per entity, its most similar entities with positive similarity, sorted by index.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct NeighbourLists {
     offsets: Vec<usize>,
     indices: Vec<u32>,

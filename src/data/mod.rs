@@ -13,6 +13,7 @@ mod events;
 mod export;
 mod json;
 mod metadata;
+mod model_file;
 mod ratings;
 mod recommend;
 pub mod similar;
@@ -33,6 +34,7 @@ pub use error::{DataError, Place};
 pub use events::{DEFAULT_EVENT_WEIGHTS, EVENT_POLICY, EventWeights};
 pub use export::{ColumnValues, ExportTable, TableFormat, write_table};
 pub use metadata::ItemInfo;
+pub use model_file::{load_model, save_model};
 pub use ratings::{MAX_RATING, NO_RATING_COLUMN};
 pub use recommend::{Recommendation, reason, recommend, recommendations_table};
 pub use sniff::Separator;
@@ -146,10 +148,11 @@ impl Dataset {
             .into_iter()
             .map(|t| t.map(|t| clean_text(&t).into_owned()))
             .collect();
-        let item_genres = item_genres
+        let item_genres: Vec<Vec<String>> = item_genres
             .into_iter()
             .map(|g| g.iter().map(|g| clean_text(g).into_owned()).collect())
             .collect();
+        let matrix = with_genres_as_features(matrix, &item_genres);
         Dataset {
             matrix: Arc::new(matrix),
             user_ids,
@@ -412,6 +415,16 @@ fn edit_distance(a: &str, b: &str, reach: usize) -> Option<usize> {
     }
     let distance = previous[b.len()];
     (distance <= reach).then_some(distance)
+}
+
+/// The matrix with the items' genres attached as features for content-based models;
+/// unchanged when no item has a genre.
+fn with_genres_as_features(matrix: RatingMatrix, item_genres: &[Vec<String>]) -> RatingMatrix {
+    if item_genres.iter().all(Vec::is_empty) {
+        return matrix;
+    }
+    let features = crate::core::features::ItemFeatures::from_labels(item_genres);
+    matrix.with_item_features(Arc::new(features))
 }
 
 fn dirty_ids(ids: &[String]) -> HashMap<u32, String> {

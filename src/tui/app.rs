@@ -318,6 +318,44 @@ impl App {
         app
     }
 
+    /// Shows `model`, read from a saved-model file, as `algorithm` fitted with
+    /// `params`: the fit started when the explorer opened is cancelled and dropped.
+    pub fn use_saved_model(
+        &mut self,
+        algorithm: &str,
+        params: Params,
+        model: Arc<dyn Model>,
+    ) -> Result<(), String> {
+        let index = (self.algorithms.iter())
+            .position(|spec| spec.name == algorithm)
+            .ok_or_else(|| {
+                format!("the explorer does not offer the saved algorithm {algorithm}")
+            })?;
+        let generation = self.generation(Lane::Model) + 1;
+        self.generations.insert(Lane::Model, generation);
+        if let Some(flag) = self.running.remove(&Lane::Model) {
+            flag.store(true, Ordering::Relaxed);
+        }
+        self.outbox.retain(|job| job.lane != Lane::Model);
+        self.busy.remove(&Lane::Model);
+        self.algorithm = index;
+        self.params[index] = params.clone();
+        self.model = Some(FittedModel {
+            generation,
+            spec: &self.algorithms[index],
+            params,
+            model,
+            elapsed: Duration::ZERO,
+        });
+        self.predictions.clear();
+        self.fill_window();
+        self.explain_selected();
+        self.say(&format!(
+            "{algorithm} loaded from its saved model, not refitted"
+        ));
+        Ok(())
+    }
+
     pub fn spec(&self) -> Option<&'static AlgorithmSpec> {
         self.algorithms.get(self.algorithm)
     }

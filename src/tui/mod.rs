@@ -45,6 +45,16 @@ enum Event {
 /// dataset are returned before the terminal is touched; errors during the session
 /// appear in the status line.
 pub fn run(path: Option<PathBuf>, options: LoadOptions) -> anyhow::Result<()> {
+    run_with_model(path, options, None)
+}
+
+/// Opens the explorer as [`run`] does, showing the saved model in `model_file`
+/// (fitted on this dataset) instead of fitting the first algorithm.
+pub fn run_with_model(
+    path: Option<PathBuf>,
+    options: LoadOptions,
+    model_file: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let _log = start_logging();
     let path = path.unwrap_or_else(data::default_dataset_path);
     if !path.exists() {
@@ -60,7 +70,15 @@ pub fn run(path: Option<PathBuf>, options: LoadOptions) -> anyhow::Result<()> {
     let dataset = data::load(&path, &options)?;
     tracing::info!(path = %path.display(), "dataset loaded");
     let (keys, theme, config_errors) = load_config();
+    let saved = match &model_file {
+        Some(file) => Some(data::load_model(file, dataset.matrix.clone())?),
+        None => None,
+    };
     let mut app = App::new(dataset, &dataset_name(&path), keys, theme);
+    if let Some((header, model)) = saved {
+        app.use_saved_model(&header.algorithm, header.params, model.into())
+            .map_err(anyhow::Error::msg)?;
+    }
     if let Some(first) = config_errors.first() {
         app.message = Some(app::Message {
             text: format!("{first} (using the shipped settings)"),

@@ -23,8 +23,17 @@ pub const GLOBAL_MEAN: AlgorithmSpec = AlgorithmSpec {
     fit: fit_global_mean,
 };
 
-struct GlobalMean {
+/// The global mean model.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct GlobalMean {
+    #[serde(skip, default = "support::placeholder_matrix")]
     matrix: Arc<RatingMatrix>,
+}
+
+impl GlobalMean {
+    pub(crate) fn restore(self, matrix: Arc<RatingMatrix>) -> Self {
+        GlobalMean { matrix }
+    }
 }
 
 fn fit_global_mean(
@@ -51,6 +60,12 @@ impl Model for GlobalMean {
     fn matrix(&self) -> &RatingMatrix {
         &self.matrix
     }
+
+    fn saved(&self) -> Option<super::saved::SavedModel> {
+        Some(super::saved::SavedModel::GlobalMean(GlobalMean {
+            matrix: self.matrix.clone(),
+        }))
+    }
 }
 
 pub const USER_MEAN: AlgorithmSpec = AlgorithmSpec {
@@ -74,14 +89,16 @@ pub const ITEM_MEAN: AlgorithmSpec = AlgorithmSpec {
 };
 
 /// Which mean a [`MeanOf`] model predicts.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 enum MeanKind {
     User,
     Item,
 }
 
 /// The user's (item's) mean rating, kept per index; `None` when it has no rating.
-struct MeanOf {
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct MeanOf {
+    #[serde(skip, default = "support::placeholder_matrix")]
     matrix: Arc<RatingMatrix>,
     kind: MeanKind,
     means: Vec<Option<f64>>,
@@ -118,6 +135,16 @@ fn fit_item_mean(
 }
 
 impl MeanOf {
+    pub(crate) fn restore(mut self, matrix: Arc<RatingMatrix>) -> Result<Self, String> {
+        let (what, expected) = match self.kind {
+            MeanKind::User => ("user means", matrix.n_users()),
+            MeanKind::Item => ("item means", matrix.n_items()),
+        };
+        support::expect_len(what, self.means.len(), expected)?;
+        self.matrix = matrix;
+        Ok(self)
+    }
+
     fn mean_for(&self, user: UserIndex, item: ItemIndex) -> Option<f64> {
         let index = match self.kind {
             MeanKind::User => user as usize,
@@ -170,6 +197,14 @@ impl Model for MeanOf {
 
     fn matrix(&self) -> &RatingMatrix {
         &self.matrix
+    }
+
+    fn saved(&self) -> Option<super::saved::SavedModel> {
+        Some(super::saved::SavedModel::Means(MeanOf {
+            matrix: self.matrix.clone(),
+            kind: self.kind,
+            means: self.means.clone(),
+        }))
     }
 }
 
@@ -255,7 +290,9 @@ pub const BASELINE_SGD: AlgorithmSpec = AlgorithmSpec {
 
 /// The bias model `r̂ = μ + b_u + b_i`, with `b_u = 0` (`b_i = 0`) for an unknown user
 /// (item).
-struct Baseline {
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Baseline {
+    #[serde(skip, default = "support::placeholder_matrix")]
     matrix: Arc<RatingMatrix>,
     biases: Biases,
 }
@@ -289,6 +326,13 @@ fn fit_baseline_sgd(
 }
 
 impl Baseline {
+    pub(crate) fn restore(mut self, matrix: Arc<RatingMatrix>) -> Result<Self, String> {
+        support::expect_len("user biases", self.biases.user.len(), matrix.n_users())?;
+        support::expect_len("item biases", self.biases.item.len(), matrix.n_items())?;
+        self.matrix = matrix;
+        Ok(self)
+    }
+
     /// `(b_u, b_i)`, each zero when its user (item) has no training ratings; a zero
     /// regularisation cannot then turn `0 / 0` into a prediction.
     fn biases_of(&self, user: UserIndex, item: ItemIndex) -> (f64, f64) {
@@ -337,6 +381,13 @@ impl Model for Baseline {
     fn matrix(&self) -> &RatingMatrix {
         &self.matrix
     }
+
+    fn saved(&self) -> Option<super::saved::SavedModel> {
+        Some(super::saved::SavedModel::Baseline(Baseline {
+            matrix: self.matrix.clone(),
+            biases: self.biases.clone(),
+        }))
+    }
 }
 
 const RANDOM_PARAMS: &[ParamSpec] = &[ParamSpec {
@@ -361,7 +412,9 @@ pub const RANDOM: AlgorithmSpec = AlgorithmSpec {
 };
 
 /// `r̂ = μ + σ·z` with `z` a standard normal draw fixed by (seed, user, item).
-struct RandomNormal {
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct RandomNormal {
+    #[serde(skip, default = "support::placeholder_matrix")]
     matrix: Arc<RatingMatrix>,
     /// Maximum-likelihood standard deviation of the training ratings (divides by n).
     sigma: f64,
@@ -393,6 +446,11 @@ fn fit_random(
 }
 
 impl RandomNormal {
+    pub(crate) fn restore(mut self, matrix: Arc<RatingMatrix>) -> Self {
+        self.matrix = matrix;
+        self
+    }
+
     /// The standard normal draw of a cell: a generator seeded from a mix of the seed,
     /// the user and the item, so that the draw does not depend on the order of calls.
     fn draw(&self, user: UserIndex, item: ItemIndex) -> f64 {
@@ -442,6 +500,14 @@ impl Model for RandomNormal {
 
     fn matrix(&self) -> &RatingMatrix {
         &self.matrix
+    }
+
+    fn saved(&self) -> Option<super::saved::SavedModel> {
+        Some(super::saved::SavedModel::Random(RandomNormal {
+            matrix: self.matrix.clone(),
+            sigma: self.sigma,
+            seed: self.seed,
+        }))
     }
 }
 

@@ -37,7 +37,7 @@ use crate::core::progress::Progress;
 use crate::core::similarity::{Layout, Similarities, SimilarityKind, SimilarityOptions};
 
 /// How neighbours' ratings are normalised before they are averaged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Flavour {
     /// The similarity-weighted average of the neighbours' ratings.
     Basic,
@@ -226,7 +226,7 @@ pub const KNN_BASELINE: AlgorithmSpec = AlgorithmSpec {
 };
 
 /// Everything that defines a k-NN model.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KnnSettings {
     pub flavour: Flavour,
     pub similarity: SimilarityOptions,
@@ -282,16 +282,20 @@ fn fit_flavour(
 }
 
 /// A fitted k-NN model.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct KnnModel {
+    #[serde(skip, default = "super::support::placeholder_matrix")]
     matrix: Arc<RatingMatrix>,
     settings: KnnSettings,
     /// Shared with models refitted from this one for another `k` or `min_k`.
+    #[serde(with = "super::saved::shared")]
     similarities: Arc<Similarities>,
     /// Mean rating per user (user-based) or item; means and z-score flavours.
     means: Vec<f64>,
     /// Standard deviation per user (item), the overall one where it is 0; z-score.
     sigmas: Vec<f64>,
     /// Fitted biases; baseline flavour only.
+    #[serde(with = "super::saved::shared_option")]
     biases: Option<Arc<Biases>>,
 }
 
@@ -306,6 +310,28 @@ struct Kept {
 }
 
 impl KnnModel {
+    /// Attaches the matrix a saved model was fitted on; `Err` says what does not fit.
+    pub(crate) fn restore(mut self, matrix: Arc<RatingMatrix>) -> Result<Self, String> {
+        let entities = if self.settings.similarity.user_based {
+            matrix.n_users()
+        } else {
+            matrix.n_items()
+        };
+        super::support::expect_len("similarity rows", self.similarities.len(), entities)?;
+        if !self.means.is_empty() {
+            super::support::expect_len("means", self.means.len(), entities)?;
+        }
+        if !self.sigmas.is_empty() {
+            super::support::expect_len("spreads", self.sigmas.len(), entities)?;
+        }
+        if let Some(biases) = &self.biases {
+            super::support::expect_len("user biases", biases.user.len(), matrix.n_users())?;
+            super::support::expect_len("item biases", biases.item.len(), matrix.n_items())?;
+        }
+        self.matrix = matrix;
+        Ok(self)
+    }
+
     /// Fits the model: biases (baseline flavour), per-entity means and spreads, and the
     /// similarities, in parallel, reporting progress and honouring cancellation.
     pub fn fit(
@@ -807,6 +833,10 @@ impl Model for KnnModel {
 
     fn matrix(&self) -> &RatingMatrix {
         &self.matrix
+    }
+
+    fn saved(&self) -> Option<super::saved::SavedModel> {
+        Some(super::saved::SavedModel::Knn(self.clone()))
     }
 
     fn refit(

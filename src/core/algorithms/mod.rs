@@ -5,11 +5,15 @@
 //! [`AlgorithmSpec`] without further changes.
 
 pub mod als;
+pub mod autorec;
 pub mod baseline;
 pub mod bpr;
 pub mod coclustering;
+pub mod content;
+pub mod hybrid;
 pub mod knn;
 pub mod nmf;
+pub mod saved;
 pub mod slope_one;
 pub(crate) mod support;
 pub mod svd;
@@ -96,6 +100,12 @@ pub trait Model: Send + Sync {
     /// The model's user and item vectors, when it has them (factor models); `None`
     /// (the default) for models without vectors.
     fn embeddings(&self) -> Option<Embeddings<'_>> {
+        None
+    }
+
+    /// The fitted state as data, for a saved-model file; `None` (the default) for a
+    /// model that cannot be saved.
+    fn saved(&self) -> Option<saved::SavedModel> {
         None
     }
 }
@@ -227,6 +237,10 @@ impl Model for Guarded {
     fn embeddings(&self) -> Option<Embeddings<'_>> {
         self.0.embeddings()
     }
+
+    fn saved(&self) -> Option<saved::SavedModel> {
+        self.0.saved()
+    }
 }
 
 /// How to fit one algorithm.
@@ -307,6 +321,10 @@ pub static REGISTRY: &[AlgorithmSpec] = &[
     svd::SVDPP,
     nmf::NMF,
     als::ALS,
+    autorec::AUTOREC,
+    content::CONTENT,
+    hybrid::BLEND,
+    hybrid::SWITCH,
     wals::WALS,
     bpr::BPR,
     baseline::RANDOM,

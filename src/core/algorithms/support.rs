@@ -141,6 +141,23 @@ pub(crate) fn finite_fallback(matrix: &RatingMatrix) -> f64 {
     if middle.is_finite() { middle } else { 0.0 }
 }
 
+/// An empty matrix standing in for the real one while a saved model is read back;
+/// restoring the model replaces it.
+pub(crate) fn placeholder_matrix() -> std::sync::Arc<RatingMatrix> {
+    std::sync::Arc::new(RatingMatrix::empty())
+}
+
+/// `Err` saying which saved array has the wrong length for the matrix.
+pub(crate) fn expect_len(what: &str, found: usize, expected: usize) -> Result<(), String> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "the saved {what} hold {found} entries but the dataset needs {expected}"
+        ))
+    }
+}
+
 /// Matrices shared by the algorithms' tests.
 #[cfg(test)]
 pub(crate) mod fixtures {

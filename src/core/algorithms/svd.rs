@@ -264,6 +264,12 @@ impl Model for Factorised {
     fn embeddings(&self) -> Option<Embeddings<'_>> {
         Embeddings::from_flat(&self.user_factors, &self.item_factors, self.n_factors).ok()
     }
+
+    fn saved(&self) -> Option<super::saved::SavedModel> {
+        Some(super::saved::SavedModel::Factorised(
+            super::saved::FactorState::of(self),
+        ))
+    }
 }
 
 /// `count` draws from a normal distribution, flat.

@@ -247,6 +247,25 @@ pub fn start(app: &mut App) {
                 .unwrap_or_else(|| spec.default_params()),
         })
         .collect();
+    // As `recscope eval --algos all` does: without item genres or tags, the models
+    // that need them are left out rather than failing the whole comparison.
+    let dataset = super::full_dataset(app);
+    let needs = crate::core::algorithms::content::NEEDS_ITEM_FEATURES;
+    let before = candidates.len();
+    let candidates: Vec<Candidate> = match dataset.matrix.item_features() {
+        Some(_) => candidates,
+        None => (candidates.into_iter())
+            .filter(|candidate| !needs.contains(&candidate.spec.name))
+            .collect(),
+    };
+    let left_out = if candidates.len() < before {
+        format!(
+            "; {} left out: the data has no item genres or tags",
+            needs.join(" and ")
+        )
+    } else {
+        String::new()
+    };
     if candidates.is_empty() {
         let key = app.keys.keys_text(Action::ToggleChoice);
         app.error(&format!(
@@ -254,7 +273,6 @@ pub fn start(app: &mut App) {
         ));
         return;
     }
-    let dataset = super::full_dataset(app);
     let split = SplitSpec::KFold {
         k: FOLDS,
         seed: SEED,
@@ -309,6 +327,9 @@ pub fn start(app: &mut App) {
         ratings,
         split: split.describe(),
     };
+    if !left_out.is_empty() {
+        app.say(&format!("evaluating {algorithms} algorithm(s){left_out}"));
+    }
     tracing::info!(algorithms, ratings, "evaluation requested");
 }
 

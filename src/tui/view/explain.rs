@@ -499,7 +499,11 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
             written.push(spaced(&signed_precise(term.value)));
         }
     }
-    let neighbours = &explanation.neighbours;
+    // Neighbours listed for context only (share 0, e.g. AutoRec's nearest items) add
+    // nothing and are left out of the sum.
+    let neighbours: Vec<_> = (explanation.neighbours.iter())
+        .filter(|n| n.share != 0.0)
+        .collect();
     for neighbour in neighbours.iter().take(NEIGHBOURS_WRITTEN_OUT) {
         written.push(format!(
             "+ {:.2}×({})",
