@@ -146,5 +146,34 @@ fn switch_algorithm(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, switch_algorithm);
+/// The part of the hold-out toggle (`H`) and of a what-if edit that runs on the UI
+/// thread: rebuilding the shown matrix and queueing the refit (the fit itself runs on
+/// the worker and is not timed here).
+fn ui_thread_rebuilds(c: &mut Criterion) {
+    let (dataset, name) = dataset();
+    let mut app = explorer(dataset, name);
+    let mut group = c.benchmark_group(format!("UI thread ({name})"));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    group.bench_function("hold-out on and off", |b| {
+        b.iter(|| {
+            update(&mut app, Action::HoldOut);
+            update(&mut app, Action::HoldOut);
+            app.outbox.clear();
+        })
+    });
+    let (user, item) = app.selected_cell().expect("the matrix is not empty");
+    group.bench_function("what-if edit and undo", |b| {
+        b.iter(|| {
+            recscope::tui::screens::what_if::apply(&mut app, user, item, Some(1.0));
+            update(&mut app, Action::Undo);
+            app.outbox.clear();
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, switch_algorithm, ui_thread_rebuilds);
 criterion_main!(benches);

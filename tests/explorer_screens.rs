@@ -134,6 +134,8 @@ fn number_keys_and_tab_switch_screens() {
         vec![
             Mode::Stats,
             Mode::Recommend,
+            Mode::Compare,
+            Mode::Evaluate,
             Mode::Embeddings,
             Mode::Explore
         ]
@@ -144,7 +146,7 @@ fn number_keys_and_tab_switch_screens() {
     );
     assert_eq!(app.mode, Mode::Embeddings);
     update(&mut app, Action::PreviousScreen);
-    assert_eq!(app.mode, Mode::Recommend);
+    assert_eq!(app.mode, Mode::Evaluate);
 }
 
 #[test]

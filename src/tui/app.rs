@@ -23,6 +23,8 @@ use super::keys::{Action, KeyMap};
 use super::screens::embeddings::EmbeddingsState;
 use super::screens::recommend::RecommendScreen;
 use super::screens::stats::StatsScreen;
+use super::screens::{self, compare::CompareScreen, evaluate::EvaluateScreen};
+use super::screens::{hold_out::HoldOutMode, what_if::WhatIf};
 use super::similar::{self, NeighbourRow, SimilarityQuery};
 use super::theme::Theme;
 use super::worker::{Job, JobOutput, Lane, WorkerEvent};
@@ -33,6 +35,10 @@ use super::worker::{Job, JobOutput, Lane, WorkerEvent};
 pub enum Mode {
     /// The rating matrix with the explanation and neighbours panels.
     Explore,
+    /// Two to four algorithms side by side on the same cells.
+    Compare,
+    /// Cross-validation of the chosen algorithms: leaderboard and bar chart.
+    Evaluate,
     /// Counts, density, rating histogram and long tail of the dataset.
     Stats,
     /// Top-N items for the selected user by the current algorithm.
@@ -48,6 +54,8 @@ impl Mode {
         Mode::Explore,
         Mode::Stats,
         Mode::Recommend,
+        Mode::Compare,
+        Mode::Evaluate,
         Mode::Embeddings,
     ];
 
@@ -57,16 +65,20 @@ impl Mode {
             Mode::Explore => "Matrix",
             Mode::Stats => "Stats",
             Mode::Recommend => "Recommend",
+            Mode::Compare => "Compare",
+            Mode::Evaluate => "Evaluate",
             Mode::Embeddings => "Embeddings",
         }
     }
 }
 
-/// A layer drawn over the screen that takes the keys while it is open.
+/// A layer drawn over the screen that takes the keys while it is open (help, the `/`
+/// prompt, the what-if rating prompt).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help { scroll: u16 },
     Jump(JumpPrompt),
+    Rating(super::screens::what_if::RatingPrompt),
 }
 
 /// The `/` prompt: what was typed and what it matches.
@@ -210,6 +222,11 @@ pub struct App {
     /// similarity settings.
     pub panel_min_support: usize,
 
+    pub compare: CompareScreen,
+    pub evaluate: EvaluateScreen,
+    pub hold_out: HoldOutMode,
+    pub what_if: WhatIf,
+
     generations: HashMap<Lane, u64>,
     running: HashMap<Lane, Arc<AtomicBool>>,
     pub busy: HashMap<Lane, Busy>,
@@ -277,6 +294,10 @@ impl App {
             neighbours_of: NeighboursOf::Users,
             neighbours: None,
             panel_min_support: PANEL_MIN_SUPPORT,
+            compare: CompareScreen::default(),
+            evaluate: EvaluateScreen::new(algorithms.len()),
+            hold_out: HoldOutMode::default(),
+            what_if: WhatIf::default(),
             generations: HashMap::new(),
             running: HashMap::new(),
             busy: HashMap::new(),
@@ -386,7 +407,7 @@ impl App {
         self.fill_window();
     }
 
-    fn generation(&self, lane: Lane) -> u64 {
+    pub(crate) fn generation(&self, lane: Lane) -> u64 {
         self.generations.get(&lane).copied().unwrap_or(0)
     }
 
@@ -407,16 +428,27 @@ impl App {
         generation
     }
 
+    /// Stops a lane's work, if any, and drops any result still on its way.
+    pub(crate) fn drop_lane(&mut self, lane: Lane) {
+        if let Some(flag) = self.running.remove(&lane) {
+            flag.store(true, Ordering::Relaxed);
+        }
+        self.generations.insert(lane, self.generation(lane) + 1);
+        self.busy.remove(&lane);
+    }
+
     /// Asks the worker to fit the selected algorithm with its parameters.
-    fn request_fit(&mut self) {
+    pub(crate) fn request_fit(&mut self) {
         let (Some(spec), Some(params)) = (self.spec(), self.current_params().cloned()) else {
             return;
         };
         let matrix = self.dataset.matrix.clone();
         let task_params = params.clone();
-        // The same algorithm may refit cheaply (k-NN keeps its similarities).
+        // The same algorithm may refit cheaply (k-NN keeps its similarities), unless
+        // the matrix changed (a hold-out or an edit).
         let current = (self.model.as_ref())
             .filter(|fitted| fitted.spec.name == spec.name)
+            .filter(|fitted| std::ptr::eq(fitted.model.matrix(), &*matrix))
             .map(|fitted| Arc::clone(&fitted.model));
         self.submit(Lane::Model, move |progress| {
             let refitted = current.and_then(|model| model.refit(&task_params, progress));
@@ -478,6 +510,7 @@ impl App {
                     }
                     JobOutput::Recommendations(rows) => self.recommend_screen.on_result(rows),
                     JobOutput::Stats(shape) => self.stats_screen.on_result(*shape),
+                    output => screens::on_output(self, output),
                 }
             }
         }
@@ -504,6 +537,7 @@ impl App {
                 self.predictions.clear();
                 self.fill_window();
                 self.explain_selected();
+                screens::after_fit(self);
                 self.refresh_screen();
             }
             Err(FitError::Cancelled) => {
@@ -536,7 +570,7 @@ impl App {
     }
 
     /// Computes the predictions of the unknown cells on screen that are not cached.
-    fn fill_window(&mut self) {
+    pub(crate) fn fill_window(&mut self) {
         if !self.show_predictions {
             return;
         }
@@ -560,7 +594,7 @@ impl App {
         }
     }
 
-    fn explain_selected(&mut self) {
+    pub(crate) fn explain_selected(&mut self) {
         self.explain_scroll = 0;
         self.selected = match (&self.model, self.selected_cell()) {
             (Some(fitted), Some((user, item))) => Some(fitted.model.predict(user, item)),
@@ -583,7 +617,7 @@ impl App {
     }
 
     /// Everything that follows a change of the selected cell or of the window.
-    fn after_move(&mut self) {
+    pub(crate) fn after_move(&mut self) {
         self.scroll_to_cursor();
         self.fill_window();
         self.explain_selected();
@@ -800,7 +834,10 @@ impl App {
             return;
         }
         let mut said = Vec::new();
-        for lane in [Lane::Model, Lane::Neighbours] {
+        for lane in [Lane::Model, Lane::Neighbours]
+            .into_iter()
+            .chain(screens::LANES)
+        {
             let Some(flag) = self.running.remove(&lane) else {
                 continue;
             };
@@ -822,6 +859,7 @@ impl App {
                     }
                 }
                 Lane::Recommend | Lane::Stats => {}
+                lane => said.push(screens::on_cancel(self, lane, busy)),
             }
         }
         if !said.is_empty() {
@@ -930,6 +968,9 @@ pub fn update(app: &mut App, action: Action) {
         }
         return;
     }
+    if screens::update(app, action) {
+        return;
+    }
     let GridPosition { row, column } = app.cursor;
     let page = app.window.rows.max(1);
     match action {
@@ -993,7 +1034,10 @@ pub fn update(app: &mut App, action: Action) {
                 selected: 0,
             }))
         }
+        // The other screens' actions are taken by `screens::update` above.
+        _ => {}
     }
+    screens::after_update(app);
 }
 
 fn step_int(kind: &ParamKind, value: &ParamValue, step: i64) -> Option<ParamValue> {

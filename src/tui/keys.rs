@@ -47,6 +47,19 @@ pub enum Action {
     NextScreen,
     PreviousScreen,
     Export,
+    ShowCompare,
+    ShowEvaluate,
+    ToggleChoice,
+    ChooseAll,
+    Run,
+    NextMetric,
+    ToggleTopK,
+    HoldOut,
+    MoreHeldOut,
+    LessHeldOut,
+    EditRating,
+    ClearRating,
+    Undo,
 }
 
 /// Where an action is listed in the help overlay.
@@ -57,6 +70,7 @@ pub enum Group {
     Algorithm,
     View,
     Screens,
+    Experiment,
 }
 
 impl Group {
@@ -67,6 +81,7 @@ impl Group {
             Group::Algorithm => "Algorithm",
             Group::View => "View",
             Group::Screens => "Screens",
+            Group::Experiment => "Hold-out and what-if",
         }
     }
 }
@@ -109,6 +124,19 @@ impl Action {
         Action::NextScreen,
         Action::PreviousScreen,
         Action::Export,
+        Action::ShowCompare,
+        Action::ShowEvaluate,
+        Action::ToggleChoice,
+        Action::ChooseAll,
+        Action::Run,
+        Action::NextMetric,
+        Action::ToggleTopK,
+        Action::HoldOut,
+        Action::MoreHeldOut,
+        Action::LessHeldOut,
+        Action::EditRating,
+        Action::ClearRating,
+        Action::Undo,
     ];
 
     /// What the action does, in the words of the help overlay.
@@ -149,6 +177,19 @@ impl Action {
             Action::NextScreen => "next screen",
             Action::PreviousScreen => "previous screen",
             Action::Export => "export what the screen shows",
+            Action::ShowCompare => "compare screen",
+            Action::ShowEvaluate => "evaluate screen",
+            Action::ToggleChoice => "choose / drop an algorithm",
+            Action::ChooseAll => "evaluate: choose all or none",
+            Action::Run => "evaluate: run cross-validation",
+            Action::NextMetric => "evaluate: next metric charted",
+            Action::ToggleTopK => "evaluate: top-k lists on / off",
+            Action::HoldOut => "hold-out mode on / off",
+            Action::MoreHeldOut => "hold out a larger share",
+            Action::LessHeldOut => "hold out a smaller share",
+            Action::EditRating => "what-if: set the cell's rating",
+            Action::ClearRating => "what-if: clear the cell's rating",
+            Action::Undo => "what-if: undo the last edit",
         }
     }
 
@@ -171,6 +212,19 @@ impl Action {
             Action::ScrollExplainDown => "scroll",
             Action::NextScreen => "screen",
             Action::Export => "export",
+            Action::ShowCompare => "compare",
+            Action::ShowEvaluate => "evaluate",
+            Action::ToggleChoice => "choose",
+            Action::ChooseAll => "all/none",
+            Action::Run => "run",
+            Action::NextMetric => "metric",
+            Action::ToggleTopK => "top-k",
+            Action::HoldOut => "hold-out",
+            Action::MoreHeldOut => "share+",
+            Action::LessHeldOut => "share−",
+            Action::EditRating => "edit",
+            Action::ClearRating => "clear",
+            Action::Undo => "undo",
             _ => self.description(),
         }
     }
@@ -208,7 +262,20 @@ impl Action {
             | Action::ShowEmbeddings
             | Action::NextScreen
             | Action::PreviousScreen
-            | Action::Export => Group::Screens,
+            | Action::Export
+            | Action::ShowCompare
+            | Action::ShowEvaluate
+            | Action::ToggleChoice
+            | Action::ChooseAll
+            | Action::Run
+            | Action::NextMetric
+            | Action::ToggleTopK => Group::Screens,
+            Action::HoldOut
+            | Action::MoreHeldOut
+            | Action::LessHeldOut
+            | Action::EditRating
+            | Action::ClearRating
+            | Action::Undo => Group::Experiment,
         }
     }
 }

@@ -138,6 +138,13 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<(
         .name(WORKER_THREAD.to_string())
         .spawn(move || worker::serve(job_inbox, worker_events, Event::Worker))
         .context("could not start the worker thread")?;
+    // Cross-validation has a worker of its own, so that fits go on while it runs.
+    let (evaluations, evaluation_inbox) = mpsc::channel::<Job>();
+    let worker_events = events.clone();
+    thread::Builder::new()
+        .name(WORKER_THREAD.to_string())
+        .spawn(move || worker::serve(evaluation_inbox, worker_events, Event::Worker))
+        .context("could not start the evaluation thread")?;
     drop(events);
 
     let mut screen = Rect::default();
@@ -149,7 +156,11 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<(
             app.set_window(view::window_for(app, screen));
         }
         for job in app.outbox.drain(..) {
-            if jobs.send(job).is_err() {
+            let queue = match job.lane {
+                worker::Lane::Evaluate => &evaluations,
+                _ => &jobs,
+            };
+            if queue.send(job).is_err() {
                 anyhow::bail!("the worker thread stopped");
             }
         }
@@ -196,6 +207,9 @@ fn handle(event: Event, app: &mut App) -> anyhow::Result<()> {
 pub fn on_key(app: &mut App, key: &KeyEvent) {
     if matches!(app.overlay, Some(Overlay::Jump(_))) {
         app.on_prompt_key(key);
+        return;
+    }
+    if screens::what_if::on_prompt_key(app, key) {
         return;
     }
     if let Some(action) = app.keys.action(key) {

@@ -11,6 +11,8 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use crate::core::algorithms::{FitError, Model};
+use crate::core::eval::{AlgorithmResult, EvalError};
+use crate::core::params::Params;
 use crate::core::progress::Progress;
 
 use super::screens::stats::DatasetShape;
@@ -24,6 +26,12 @@ pub enum Lane {
     Model,
     /// The neighbours panel's list.
     Neighbours,
+    /// Cross-validation for the evaluate screen (served by a worker of its own).
+    Evaluate,
+    /// Fits of the algorithms on the compare screen.
+    Compare,
+    /// Predictions of the ratings hidden by the hold-out mode.
+    HoldOut,
     /// The recommend screen's list for the selected user.
     Recommend,
     /// The stats screen's measures of the dataset.
@@ -34,10 +42,22 @@ pub enum Lane {
 pub enum JobOutput {
     Model(Result<Arc<dyn Model>, FitError>),
     Neighbours(Result<Vec<NeighbourRow>, String>),
+    Evaluation(Result<Vec<AlgorithmResult>, EvalError>),
+    /// Fitted models for the compare screen, by position in the explorer's algorithms.
+    Compared(Vec<ComparedFit>),
+    /// Predictions of the hidden ratings, in the hold-out's order.
+    HeldOut(Vec<f64>),
     Recommendations(Vec<Recommendation>),
     Stats(Box<DatasetShape>),
     /// The task panicked; the message says where.
     Failed(String),
+}
+
+/// One algorithm fitted for the compare screen.
+pub struct ComparedFit {
+    pub algorithm: usize,
+    pub params: Params,
+    pub model: Result<Arc<dyn Model>, FitError>,
 }
 
 type Task = Box<dyn FnOnce(&Progress) -> JobOutput + Send>;

@@ -45,6 +45,11 @@ impl App {
                     format!("{} recommendations", rows.len()),
                 ))
             }
+            Mode::Compare | Mode::Evaluate => Err(
+                "this screen has nothing to export yet; recscope eval --out writes a \
+                 leaderboard"
+                    .to_string(),
+            ),
             Mode::Embeddings => super::embeddings::export_table(self),
         }
     }

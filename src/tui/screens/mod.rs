@@ -1,10 +1,19 @@
 //! The screens besides the matrix: each keeps its own state and update logic here, and
-//! is drawn by its file in `view/`. This module switches between them.
+//! is drawn by its file in `view/`. This module switches between them; `dispatch`
+//! routes actions, worker results and cancellations to the compare and evaluate
+//! screens and to the matrix's hold-out and what-if modes.
 
+pub mod compare;
+mod dispatch;
 pub mod embeddings;
+pub mod evaluate;
 pub mod export;
+pub mod hold_out;
 pub mod recommend;
 pub mod stats;
+pub mod what_if;
+
+pub use dispatch::{LANES, after_fit, after_update, full_dataset, on_cancel, on_output, update};
 
 use super::app::{App, Mode};
 
@@ -34,8 +43,9 @@ impl App {
         match self.mode {
             Mode::Stats => self.request_stats(),
             Mode::Recommend => self.request_recommendations(),
+            Mode::Compare => compare::enter(self),
             Mode::Embeddings => embeddings::refresh(self),
-            Mode::Explore => {}
+            Mode::Explore | Mode::Evaluate => {}
         }
     }
 }

@@ -160,6 +160,7 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
         return out;
     };
 
+    out.extend(super::hold_out::explain_lines(app, user, item));
     let known = app.dataset.matrix.rating(user, item);
     if let Some(value) = known {
         out.push(Line::from(vec![

@@ -39,6 +39,8 @@ fn block(app: &App) -> Block<'static> {
             app.column_order.label()
         ));
     }
+    // The modes first: a long title is cut at its end.
+    title.insert_str(1, &super::hold_out::title_note(app));
     Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(app.theme.border))
@@ -125,6 +127,9 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
     let theme = &app.theme;
     let matrix = &app.dataset.matrix;
     let scale = matrix.scale();
+    if let Some((text, style)) = super::hold_out::cell_look(app, user, item) {
+        return framed(app, text, style, selected);
+    }
     let (text, style) = match matrix.rating(user, item) {
         Some(value) => (
             compact(value, CELL_WIDTH as usize - 1),
@@ -144,6 +149,12 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
         },
         None => ("?".to_string(), Style::new().fg(theme.unknown)),
     };
+    framed(app, text, style, selected)
+}
+
+/// A cell's text in its style, within the cursor's brackets when selected.
+fn framed(app: &App, text: String, style: Style, selected: bool) -> Line<'static> {
+    let theme = &app.theme;
     // Text wider than the space between the brackets takes the whole cell; the
     // selected cell then shows its cursor by style alone.
     if text.chars().count() > TEXT_WIDTH {

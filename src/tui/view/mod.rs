@@ -1,8 +1,11 @@
 //! Drawing the explorer from its state. Nothing here changes the state: `update`
 //! prepares everything the views read, including the predictions of the visible cells.
 
+mod compare;
 mod embeddings;
+mod evaluate;
 mod explain;
+pub mod hold_out;
 mod matrix;
 mod overlays;
 mod recommend;
@@ -102,6 +105,8 @@ impl Widget for &App {
                 recommend::render(self, body_of(&parts), buf);
                 status::render(self, parts.status, parts.hints, buf);
             }
+            Mode::Compare => compare::render(self, area, buf),
+            Mode::Evaluate => evaluate::render(self, area, buf),
             Mode::Embeddings => {
                 let parts = areas(area);
                 embeddings::render(self, body_of(&parts), buf);
@@ -111,6 +116,9 @@ impl Widget for &App {
         match &self.overlay {
             Some(Overlay::Help { scroll }) => overlays::render_help(self, *scroll, area, buf),
             Some(Overlay::Jump(prompt)) => overlays::render_jump(self, prompt, area, buf),
+            Some(Overlay::Rating(prompt)) => {
+                hold_out::render_rating_prompt(self, prompt, area, buf)
+            }
             None => {}
         }
     }

@@ -199,7 +199,7 @@ pub fn help_lines(app: &App, groups: &[Group]) -> Vec<Line<'static>> {
     lines
 }
 
-const HELP_LEFT: &[Group] = &[Group::General, Group::Moving];
+const HELP_LEFT: &[Group] = &[Group::General, Group::Moving, Group::Experiment];
 const HELP_RIGHT: &[Group] = &[Group::Algorithm, Group::View, Group::Screens];
 
 pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {

@@ -13,6 +13,12 @@ use crate::tui::text::clean;
 use crate::tui::worker::Lane;
 
 pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
+    render_status(app, status, buf);
+    render_hints(app, &matrix_hints(app), hints, buf);
+}
+
+/// The status line alone.
+pub fn render_status(app: &App, status: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let base = Style::new().fg(theme.status_fg).bg(theme.status_bg);
     let mut spans = vec![Span::styled(
@@ -38,7 +44,13 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
             params_span = Some(Span::styled(format!("{params} "), base));
         }
     }
-    for lane in [Lane::Model, Lane::Neighbours] {
+    for lane in [
+        Lane::Model,
+        Lane::Neighbours,
+        Lane::Compare,
+        Lane::Evaluate,
+        Lane::HoldOut,
+    ] {
         if let Some(busy) = app.busy.get(&lane) {
             let stage = if busy.stage.is_empty() {
                 String::new()
@@ -51,6 +63,7 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
             ));
         }
     }
+    spans.extend(super::hold_out::status_spans(app, base));
     if let Some(message) = &app.message {
         let style = if message.is_error {
             base.fg(theme.error).add_modifier(Modifier::BOLD)
@@ -76,7 +89,10 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
     }
     buf.set_style(status, base);
     Paragraph::new(Line::from(spans)).render(status, buf);
+}
 
+/// The matrix screen's key hints.
+fn matrix_hints(app: &App) -> Vec<Action> {
     // Help and quit first, so that they are in view on the narrowest screen.
     let mut actions = vec![
         Action::Help,
@@ -113,12 +129,28 @@ pub fn render(app: &App, status: Rect, hints: Rect, buf: &mut Buffer) {
     if !app.busy.is_empty() {
         actions.insert(2, Action::Cancel);
     }
+    // The modes' own keys while they are on (the help lists them always).
+    if app.hold_out.active.is_some() {
+        actions.splice(
+            2..2,
+            [Action::HoldOut, Action::MoreHeldOut, Action::LessHeldOut],
+        );
+    }
+    if app.what_if.is_edited() {
+        actions.splice(2..2, [Action::Undo]);
+    }
+    actions
+}
+
+/// Key hints for `actions`, from the key table, as many whole hints as fit.
+pub fn render_hints(app: &App, actions: &[Action], hints: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
     let key_style = Style::new().fg(theme.accent).add_modifier(Modifier::BOLD);
     let word_style = Style::new().fg(theme.dim);
     // Whole hints only: one that does not fit is left out, not cut.
     let mut spans = Vec::new();
     let mut used = 0;
-    for (key, word) in app.keys.hints(&actions) {
+    for (key, word) in app.keys.hints(actions) {
         let key = Span::styled(format!(" {key}"), key_style);
         let word = Span::styled(format!(" {word} "), word_style);
         let width = key.width() + word.width();
