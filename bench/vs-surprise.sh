@@ -91,6 +91,10 @@ for algo in "${algorithms[@]}"; do
     line=$(sed -n 2p <<<"$csv")
     ours_rmse=$(cut -d, -f2 <<<"$line")
     ours_mae=$(cut -d, -f4 <<<"$line")
+    # A ranking model (wals, bpr) has no RMSE or MAE: its CSV cells are empty.
+    figure() { if [[ -n "$1" ]]; then printf "%.4f" "$1"; else echo "n/a"; fi; }
+    ours_rmse=$(figure "$ours_rmse")
+    ours_mae=$(figure "$ours_mae")
 
     theirs_rmse="-" theirs_mae="-" theirs_s="-" ratio="-"
     peer=$(peer_name "$algo")
@@ -106,7 +110,7 @@ for algo in "${algorithms[@]}"; do
             echo "  Surprise failed for $peer" >&2
         fi
     fi
-    rows+=("$(printf "%-20s %8.4f %8.4f %9.2f   %8s %8s %9s   %8s" \
+    rows+=("$(printf "%-20s %8s %8s %9.2f   %8s %8s %9s   %8s" \
         "$algo" "$ours_rmse" "$ours_mae" "$ours_s" \
         "$theirs_rmse" "$theirs_mae" "$theirs_s" "$ratio")")
 done
