@@ -892,3 +892,66 @@ fn models_that_need_genres_are_left_out_of_an_evaluation_without_them() {
             .all(|r| !needs.contains(&r.algo.as_str()))
     );
 }
+
+#[test]
+fn export_of_compare_writes_every_compared_prediction_of_the_cells_on_screen() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut app = explorer(tiny(), &MEANS);
+    app.export_folder = folder.path().to_path_buf();
+    settle(&mut app);
+    draw(&mut app, 100, 30);
+    update(&mut app, Action::ShowCompare);
+    settle(&mut app);
+    press(&mut app, KeyCode::Char('E'));
+    let message = app.message.clone().unwrap();
+    assert!(!message.is_error, "{}", message.text);
+    // The unknown cells row by row; global mean 28 / 7 = 4 everywhere, user means
+    // U1 (5 + 4) / 2 = 4.5, U2 (3 + 4 + 2) / 3 = 3, U3 (5 + 5) / 2 = 5.
+    let written = std::fs::read_to_string(folder.path().join("recscope-compare-tiny.csv"));
+    assert_eq!(
+        written.unwrap(),
+        "user,item,title,global_mean,user_mean\n\
+         U1,i3,Movie C,4.0,4.5\n\
+         U1,i4,Movie D,4.0,4.5\n\
+         U2,i2,Movie B,4.0,3.0\n\
+         U3,i1,Movie A,4.0,5.0\n\
+         U3,i4,Movie D,4.0,5.0\n"
+    );
+}
+
+#[test]
+fn export_of_evaluate_writes_the_leaderboard_in_its_order() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut app = explorer(tiny(), &MEANS);
+    app.export_folder = folder.path().to_path_buf();
+    settle(&mut app);
+    update(&mut app, Action::ShowEvaluate);
+    // Nothing to export before a run: said, and no file written.
+    press(&mut app, KeyCode::Char('E'));
+    assert!(app.message.as_ref().unwrap().is_error);
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
+
+    update(&mut app, Action::Run);
+    settle(&mut app);
+    press(&mut app, KeyCode::Char('E'));
+    let message = app.message.clone().unwrap();
+    assert!(!message.is_error, "{}", message.text);
+    let Run::Done(board) = &app.evaluate.run else {
+        panic!("not done");
+    };
+    let ranked = board.ranked(Metric::Rmse);
+    let written =
+        std::fs::read_to_string(folder.path().join("recscope-evaluate-tiny.csv")).unwrap();
+    let mut lines = written.lines();
+    assert_eq!(
+        lines.next(),
+        Some("algo,rmse,rmse_std,mae,mae_std,fcp,fit_s,predict_s")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), MEANS.len());
+    for (row, result) in rows.iter().zip(&ranked) {
+        assert_eq!(row[0], result.algo);
+        let rmse: f64 = row[1].parse().unwrap();
+        assert!((rmse - result.rmse).abs() < 1e-12, "{row:?}");
+    }
+}

@@ -9,13 +9,12 @@ use clap::{Args, ValueEnum};
 
 use super::{DataArgs, find_algorithm, load_dataset, parse_params, split_setting, usage};
 use crate::core::algorithms::{AlgorithmSpec, Output, REGISTRY};
-use crate::core::eval::RankingScores;
 use crate::core::eval::grid::{self, Axis};
 use crate::core::eval::{
     AlgorithmResult, Candidate, EvalOptions, RankingOptions, SplitSpec, cross_validate,
 };
 use crate::core::matrix::RatingScale;
-use crate::data::{ColumnValues, ExportTable};
+use crate::data::leaderboard_table;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -437,40 +436,6 @@ pub fn to_table(results: &[AlgorithmResult], labels: &[String]) -> String {
 }
 
 /// The leaderboard as CSV with a header.
-/// The leaderboard as a table for `--out`: the columns of `--csv`; a figure that does
-/// not exist (FCP with no comparable pair) is NaN in CSV and parquet, null in JSON.
-pub fn leaderboard_table(results: &[AlgorithmResult], labels: &[String]) -> ExportTable {
-    let column = |figure: &dyn Fn(&AlgorithmResult) -> f64| {
-        ColumnValues::Float(results.iter().map(figure).collect())
-    };
-    let mut table = ExportTable::default()
-        .with("algo", ColumnValues::Text(labels.to_vec()))
-        .with("rmse", column(&|r| r.rmse))
-        .with("rmse_std", column(&|r| r.rmse_std))
-        .with("mae", column(&|r| r.mae))
-        .with("mae_std", column(&|r| r.mae_std))
-        .with("fcp", column(&|r| r.fcp.unwrap_or(f64::NAN)))
-        .with("fit_s", column(&|r| r.fit_s))
-        .with("predict_s", column(&|r| r.predict_s));
-    if results.iter().any(|r| r.ranking.is_some()) {
-        let ranked = |score: fn(&RankingScores) -> f64| {
-            column(&move |r: &AlgorithmResult| r.ranking.as_ref().map_or(f64::NAN, score))
-        };
-        table = table
-            .with("k", ranked(|s| s.k as f64))
-            .with("precision", ranked(|s| s.precision))
-            .with("recall", ranked(|s| s.recall))
-            .with("ndcg", ranked(|s| s.ndcg))
-            .with("map", ranked(|s| s.map))
-            .with("mrr", ranked(|s| s.mrr))
-            .with("hit_rate", ranked(|s| s.hit_rate))
-            .with("coverage", ranked(|s| s.coverage))
-            .with("novelty", ranked(|s| s.novelty))
-            .with("diversity", ranked(|s| s.diversity));
-    }
-    table
-}
-
 pub fn to_csv(results: &[AlgorithmResult], labels: &[String]) -> String {
     let mut out = String::from("algo,rmse,rmse_std,mae,mae_std,fcp,fit_s,predict_s");
     let ranked = results.iter().any(|r| r.ranking.is_some());

@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod export;
 mod json;
+mod leaderboard;
 mod metadata;
 mod model_file;
 mod ratings;
@@ -33,6 +34,7 @@ use crate::core::matrix::{ItemIndex, Rating, RatingMatrix, RatingScale, UserInde
 pub use error::{DataError, Place};
 pub use events::{DEFAULT_EVENT_WEIGHTS, EVENT_POLICY, EventWeights};
 pub use export::{ColumnValues, ExportTable, TableFormat, write_table};
+pub use leaderboard::leaderboard_table;
 pub use metadata::ItemInfo;
 pub use model_file::{load_model, save_model};
 pub use ratings::{MAX_RATING, NO_RATING_COLUMN};

@@ -1,10 +1,13 @@
 //! `E`: writes what the shown screen holds (the matrix's visible predictions, the
-//! recommendation list, the dataset summary) to a new CSV file in the export folder.
+//! recommendation list, the dataset summary, the compared predictions, the evaluation
+//! leaderboard, the embedding points) to a new CSV file in the export folder.
 
 use std::path::{Path, PathBuf};
 
+use crate::core::eval::AlgorithmResult;
 use crate::data::{self, ColumnValues, ExportTable, TableFormat};
 use crate::tui::app::{App, Mode};
+use crate::tui::screens::evaluate::Run;
 
 impl App {
     /// Exports the shown screen and says where in the status line.
@@ -45,13 +48,66 @@ impl App {
                     format!("{} recommendations", rows.len()),
                 ))
             }
-            Mode::Compare | Mode::Evaluate => Err(
-                "this screen has nothing to export yet; recscope eval --out writes a \
-                 leaderboard"
-                    .to_string(),
-            ),
+            Mode::Compare => self.compared_predictions(),
+            Mode::Evaluate => match &self.evaluate.run {
+                Run::Done(board) => {
+                    let ranked = board.ranked(self.evaluate.metric);
+                    let results: Vec<AlgorithmResult> = ranked.into_iter().cloned().collect();
+                    let labels: Vec<String> = results.iter().map(|r| r.algo.clone()).collect();
+                    Ok((
+                        data::leaderboard_table(&results, &labels),
+                        format!("the leaderboard ({} algorithms)", results.len()),
+                    ))
+                }
+                _ => Err(
+                    "no leaderboard yet; press Enter to run the evaluation, then export"
+                        .to_string(),
+                ),
+            },
             Mode::Embeddings => super::embeddings::export_table(self),
         }
+    }
+
+    /// The unknown cells on screen with each compared algorithm's prediction (empty
+    /// where a model is still being fitted).
+    fn compared_predictions(&self) -> Result<(ExportTable, String), String> {
+        let chosen = &self.compare.chosen;
+        if chosen.is_empty() {
+            return Err("no algorithms chosen; press space to add one, then export".to_string());
+        }
+        let matrix = &self.dataset.matrix;
+        let row_end = (self.scroll.row + self.window.rows).min(self.rows.len());
+        let column_end = (self.scroll.column + self.window.columns).min(self.columns.len());
+        let (mut users, mut items, mut titles) = (Vec::new(), Vec::new(), Vec::new());
+        let mut values: Vec<Vec<f64>> = vec![Vec::new(); chosen.len()];
+        for &user in &self.rows[self.scroll.row.min(row_end)..row_end] {
+            for &item in &self.columns[self.scroll.column.min(column_end)..column_end] {
+                if matrix.rating(user, item).is_some() {
+                    continue;
+                }
+                let predicted = self.compare.predictions.get(&(user, item));
+                users.push(self.user_label(user).to_string());
+                items.push(self.dataset.item_id_label(item).to_string());
+                titles.push(self.item_label(item).to_string());
+                for (k, column) in values.iter_mut().enumerate() {
+                    let value = predicted.and_then(|p| p.get(k).copied().flatten());
+                    column.push(value.unwrap_or(f64::NAN));
+                }
+            }
+        }
+        let count = users.len();
+        let mut table = ExportTable::default()
+            .with("user", ColumnValues::Text(users))
+            .with("item", ColumnValues::Text(items))
+            .with("title", ColumnValues::Text(titles));
+        for (&algorithm, column) in chosen.iter().zip(values) {
+            let name = self.algorithms.get(algorithm).map_or("?", |spec| spec.name);
+            table = table.with(name, ColumnValues::Float(column));
+        }
+        Ok((
+            table,
+            format!("{count} cells compared across {} algorithms", chosen.len()),
+        ))
     }
 
     /// The unknown cells on screen with the current model's predictions.
