@@ -72,21 +72,32 @@ pub fn render_status(app: &App, status: Rect, buf: &mut Buffer) {
         };
         spans.push(Span::styled(format!("│ {} ", clean(&message.text)), style));
     }
+    let fitted_span = app
+        .model
+        .as_ref()
+        .filter(|_| !app.busy.contains_key(&Lane::Model))
+        .map(|fitted| {
+            Span::styled(
+                format!("│ fitted in {:.0?} ", fitted.elapsed),
+                base.fg(theme.dim),
+            )
+        });
     if let Some(params) = params_span {
         // Right after the algorithm's name unless something came between them.
-        if app.message.is_some() || !app.busy.is_empty() {
-            spans.push(Span::styled("│ ", base));
+        let separator =
+            (app.message.is_some() || !app.busy.is_empty()).then(|| Span::styled("│ ", base));
+        // Parameters that would push the timing off the line are left out: the
+        // explanation panel lists them.
+        let used: usize = spans.iter().map(Span::width).sum::<usize>()
+            + separator.as_ref().map_or(0, Span::width)
+            + params.width()
+            + fitted_span.as_ref().map_or(0, Span::width);
+        if used <= status.width as usize {
+            spans.extend(separator);
+            spans.push(params);
         }
-        spans.push(params);
     }
-    if let Some(fitted) = &app.model
-        && !app.busy.contains_key(&Lane::Model)
-    {
-        spans.push(Span::styled(
-            format!("│ fitted in {:.0?} ", fitted.elapsed),
-            base.fg(theme.dim),
-        ));
-    }
+    spans.extend(fitted_span);
     buf.set_style(status, base);
     Paragraph::new(Line::from(spans)).render(status, buf);
 }
