@@ -15,23 +15,11 @@ use recscope::tui::keys::{Action, KeyMap};
 use recscope::tui::screens::embeddings::EmbeddingsState;
 use recscope::tui::theme::Theme;
 use recscope::tui::view;
-use recscope::tui::worker::WorkerEvent;
 
 static ALGORITHMS: &[AlgorithmSpec] = &[wals::WALS, baseline::GLOBAL_MEAN];
 
 fn settle(app: &mut App) {
-    while !app.outbox.is_empty() {
-        for job in std::mem::take(&mut app.outbox) {
-            let (lane, generation) = (job.lane, job.generation);
-            let output = job.run_here();
-            app.on_worker(WorkerEvent::Done {
-                lane,
-                generation,
-                elapsed: Duration::from_millis(3),
-                output,
-            });
-        }
-    }
+    app.settle_here(Duration::from_millis(3));
 }
 
 fn listening() -> App {

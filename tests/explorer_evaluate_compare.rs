@@ -79,18 +79,7 @@ fn explorer(dataset: Dataset, algorithms: &'static [AlgorithmSpec]) -> App {
 
 /// Runs every job the explorer asked for, here, until it asks for no more.
 fn settle(app: &mut App) {
-    while !app.outbox.is_empty() {
-        for job in std::mem::take(&mut app.outbox) {
-            let (lane, generation) = (job.lane, job.generation);
-            let output = job.run_here();
-            app.on_worker(WorkerEvent::Done {
-                lane,
-                generation,
-                elapsed: Duration::ZERO,
-                output,
-            });
-        }
-    }
+    app.settle_here(Duration::ZERO);
 }
 
 fn act(app: &mut App, actions: &[Action]) {

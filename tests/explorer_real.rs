@@ -10,7 +10,6 @@ use recscope::data::{self, LoadOptions};
 use recscope::tui::app::{App, Window, update};
 use recscope::tui::keys::{Action, KeyMap};
 use recscope::tui::theme::Theme;
-use recscope::tui::worker::WorkerEvent;
 
 fn movielens() -> Option<PathBuf> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/ml-100k/u.data");
@@ -23,18 +22,7 @@ fn movielens() -> Option<PathBuf> {
 }
 
 fn settle(app: &mut App) {
-    while !app.outbox.is_empty() {
-        for job in std::mem::take(&mut app.outbox) {
-            let (lane, generation) = (job.lane, job.generation);
-            let output = job.run_here();
-            app.on_worker(WorkerEvent::Done {
-                lane,
-                generation,
-                elapsed: Duration::ZERO,
-                output,
-            });
-        }
-    }
+    app.settle_here(Duration::ZERO);
 }
 
 #[test]

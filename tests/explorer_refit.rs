@@ -13,7 +13,6 @@ use recscope::data::Dataset;
 use recscope::tui::app::{App, Window, update};
 use recscope::tui::keys::{Action, KeyMap};
 use recscope::tui::theme::Theme;
-use recscope::tui::worker::WorkerEvent;
 
 /// How often the counted k-NN below was fitted from scratch.
 static FITS: AtomicUsize = AtomicUsize::new(0);
@@ -65,18 +64,7 @@ fn tiny() -> Dataset {
 }
 
 fn settle(app: &mut App) {
-    while !app.outbox.is_empty() {
-        for job in std::mem::take(&mut app.outbox) {
-            let (lane, generation) = (job.lane, job.generation);
-            let output = job.run_here();
-            app.on_worker(WorkerEvent::Done {
-                lane,
-                generation,
-                elapsed: Duration::from_millis(3),
-                output,
-            });
-        }
-    }
+    app.settle_here(Duration::from_millis(3));
 }
 
 #[test]

@@ -78,18 +78,7 @@ fn explorer() -> App {
 
 /// Runs every job the explorer asked for, here, and hands back the results.
 fn settle(app: &mut App) {
-    while !app.outbox.is_empty() {
-        for job in std::mem::take(&mut app.outbox) {
-            let (lane, generation) = (job.lane, job.generation);
-            let output = job.run_here();
-            app.on_worker(WorkerEvent::Done {
-                lane,
-                generation,
-                elapsed: Duration::from_millis(3),
-                output,
-            });
-        }
-    }
+    app.settle_here(Duration::from_millis(3));
 }
 
 fn press(app: &mut App, code: KeyCode) {

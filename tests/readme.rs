@@ -14,7 +14,6 @@ use recscope::tui::app::{App, update};
 use recscope::tui::keys::{Action, KeyMap};
 use recscope::tui::theme::Theme;
 use recscope::tui::view;
-use recscope::tui::worker::WorkerEvent;
 
 const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
 
@@ -61,18 +60,7 @@ fn readme_key_table_is_the_explorers() {
 
 /// Runs every job the explorer asked for, here.
 fn settle(app: &mut App) {
-    while !app.outbox.is_empty() {
-        for job in std::mem::take(&mut app.outbox) {
-            let (lane, generation) = (job.lane, job.generation);
-            let output = job.run_here();
-            app.on_worker(WorkerEvent::Done {
-                lane,
-                generation,
-                elapsed: Duration::from_millis(2),
-                output,
-            });
-        }
-    }
+    app.settle_here(Duration::from_millis(2));
 }
 
 #[test]

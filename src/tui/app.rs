@@ -469,6 +469,25 @@ impl App {
         tracing::info!(algorithm = spec.name, params = %params_text(&params), "fit requested");
     }
 
+    /// Runs every job the explorer asks for on this thread, and any that those ask
+    /// for in turn, handing each result back as the worker would, with `elapsed` as
+    /// its reported time. For tests and benchmarks, which drive the explorer without
+    /// a worker thread.
+    pub fn settle_here(&mut self, elapsed: Duration) {
+        while !self.outbox.is_empty() {
+            for job in std::mem::take(&mut self.outbox) {
+                let (lane, generation) = (job.lane, job.generation);
+                let output = job.run_here();
+                self.on_worker(WorkerEvent::Done {
+                    lane,
+                    generation,
+                    elapsed,
+                    output,
+                });
+            }
+        }
+    }
+
     /// Takes a report from the worker; results of superseded requests are dropped.
     pub fn on_worker(&mut self, event: WorkerEvent) {
         match event {
