@@ -479,3 +479,65 @@ fn bad_event_weights_are_a_usage_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn fit_never_writes_over_the_dataset_or_a_folder() {
+    let folder = tempfile::tempdir().unwrap();
+    let ratings = folder.path().join("ratings.csv");
+    std::fs::copy(tiny(), &ratings).unwrap();
+    let before = std::fs::read_to_string(&ratings).unwrap();
+    let ratings = ratings.display().to_string();
+
+    let output = recscope(&["fit", &ratings, "--algo", "global_mean", "--out", &ratings]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("ratings.csv") && stderr(&output).contains("dataset being read"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&ratings).unwrap(), before);
+
+    let place = folder.path().join("models");
+    std::fs::create_dir(&place).unwrap();
+    let place = place.display().to_string();
+    let output = recscope(&["fit", &ratings, "--algo", "global_mean", "--out", &place]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(std::path::Path::new(&place).is_dir());
+}
+
+#[test]
+fn a_damaged_parquet_file_is_an_error_naming_it_not_a_panic() {
+    let folder = tempfile::tempdir().unwrap();
+    let whole = folder.path().join("whole.parquet");
+    let output = recscope(&[
+        "generate",
+        "--users",
+        "20",
+        "--items",
+        "10",
+        "--ratings",
+        "100",
+        &whole.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Four bytes changed in the first page: the parquet reader used to panic on them
+    // ("invalid num_bits") instead of returning an error.
+    let mut bytes = std::fs::read(&whole).unwrap();
+    for (at, value) in [(44, 0o124), (141, 0o342), (146, 0o265), (1042, 0o122)] {
+        bytes[at] = value;
+    }
+    let damaged = folder.path().join("damaged.parquet");
+    std::fs::write(&damaged, bytes).unwrap();
+    let output = recscope(&["stats", &damaged.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("damaged.parquet") && !stderr(&output).contains("panicked"),
+        "{}",
+        stderr(&output)
+    );
+}

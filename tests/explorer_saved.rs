@@ -54,7 +54,7 @@ fn a_saved_model_is_shown_without_refitting_and_the_opening_fit_is_dropped() {
         .expect("fits");
     let folder = tempfile::tempdir().expect("a temporary folder");
     let path = folder.path().join("knn.json");
-    data::save_model(&path, spec.name, &params, model.as_ref()).expect("saved");
+    data::save_model(&path, spec.name, &params, model.as_ref(), &[]).expect("saved");
     let (header, loaded) = data::load_model(&path, dataset.matrix.clone()).expect("loads");
 
     let keys = KeyMap::defaults().expect("shipped keys");

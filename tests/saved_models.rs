@@ -84,7 +84,7 @@ fn save(folder: &Path, name: &str, model: &dyn Model) -> PathBuf {
     let params = spec
         .parse_params(&quick_settings(name))
         .expect("valid settings");
-    data::save_model(&path, name, &params, model).expect("saved");
+    data::save_model(&path, name, &params, model, &[]).expect("saved");
     path
 }
 
@@ -153,7 +153,7 @@ fn a_model_that_cannot_be_saved_says_which_can() {
     let model = fit("slope_one", dataset.matrix.clone());
     let params = find("slope_one").expect("registered").default_params();
     let path = folder.path().join("slope.json");
-    let error = data::save_model(&path, "slope_one", &params, model.as_ref())
+    let error = data::save_model(&path, "slope_one", &params, model.as_ref(), &[])
         .expect_err("slope one is not savable")
         .to_string();
     assert!(

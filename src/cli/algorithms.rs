@@ -159,8 +159,7 @@ pub fn run(args: &AlgorithmsArgs) -> anyhow::Result<()> {
     let entries: Vec<AlgorithmEntry> = REGISTRY.iter().map(AlgorithmEntry::of).collect();
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut stdout, &entries)?;
-        writeln!(stdout)?;
+        super::write_json(&mut stdout, &entries)?;
     } else if args.names {
         for entry in &entries {
             writeln!(stdout, "{}", entry.name)?;

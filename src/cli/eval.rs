@@ -108,7 +108,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let folds = split
         .folds(&dataset.ratings, dataset.timestamps.as_deref())
         .map_err(|e| usage(e.to_string()))?;
-    let ranking = ranking_options(args, dataset.matrix.scale());
+    let ranking = ranking_options(args, dataset.matrix.scale())?;
     let options = EvalOptions {
         ranking,
         parallel_folds: !args.sequential && dataset.ratings.len() <= PARALLEL_RATINGS_LIMIT,
@@ -137,13 +137,12 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     if args.json {
         match best {
-            Some(best) => serde_json::to_writer_pretty(
+            Some(best) => super::write_json(
                 &mut stdout,
                 &serde_json::json!({ "algo": best.algo, "best": best, "grid": results }),
             )?,
-            None => serde_json::to_writer_pretty(&mut stdout, &results)?,
+            None => super::write_json(&mut stdout, &results)?,
         }
-        writeln!(stdout)?;
     } else if args.csv {
         write!(stdout, "{}", to_csv(&results, &labels))?;
     } else {
@@ -163,19 +162,27 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
 
 /// Top-N settings: as asked, or for a per-user hold-out top-10 lists where every
 /// held-out interaction with a positive weight is relevant.
-fn ranking_options(args: &EvalArgs, scale: RatingScale) -> Option<RankingOptions> {
+fn ranking_options(args: &EvalArgs, scale: RatingScale) -> anyhow::Result<Option<RankingOptions>> {
     let per_user = args.split == SplitKind::UserHoldout;
     let k = match args.top_k {
+        Some(0) => return Err(usage("--top-k 0 scores empty lists; give 1 or more")),
         Some(k) => k,
         None if per_user => 10,
-        None => return None,
+        None => return Ok(None),
     };
     let threshold = match args.relevant {
+        Some(threshold) if !threshold.is_finite() => {
+            return Err(usage(format!(
+                "--relevant {threshold} is not a number a rating can reach; give a value \
+                 on the rating scale ({} to {})",
+                scale.min, scale.max
+            )));
+        }
         Some(threshold) => threshold,
         None if per_user => scale.min.max(f64::MIN_POSITIVE),
         None => scale.min + 0.625 * (scale.max - scale.min),
     };
-    Some(RankingOptions { k, threshold })
+    Ok(Some(RankingOptions { k, threshold }))
 }
 
 /// `--grid k=10,20,40` → the axis `k` with three values.
@@ -194,12 +201,25 @@ fn grid_axes(texts: &[String]) -> anyhow::Result<Vec<Axis>> {
                     "--grid '{text}' gives no values; write e.g. --grid k=10,20,40"
                 )));
             }
+            if let Some(twice) = (1..values.len()).find(|&i| values[..i].contains(&values[i])) {
+                return Err(usage(format!(
+                    "--grid '{text}' gives {} twice; give each value once",
+                    values[twice]
+                )));
+            }
             Ok(Axis {
                 name: name.to_string(),
                 values,
             })
         })
         .collect::<anyhow::Result<_>>()?;
+    if let Some(twice) = (1..axes.len()).find(|&i| axes[..i].iter().any(|a| a.name == axes[i].name))
+    {
+        return Err(usage(format!(
+            "--grid names {} twice; give its values in one --grid {}=V1,V2,...",
+            axes[twice].name, axes[twice].name
+        )));
+    }
     let combinations = grid::size(&axes);
     if combinations > grid::MAX_COMBINATIONS {
         return Err(usage(format!(
@@ -223,6 +243,16 @@ fn grid_candidates(
             specs.len()
         )));
     };
+    if let Some(axis) = axes.iter().find(|axis| {
+        settings
+            .iter()
+            .any(|setting| split_setting(setting).is_ok_and(|(key, _)| key == axis.name))
+    }) {
+        return Err(usage(format!(
+            "{} is both searched by --grid and set by --param; drop one of them",
+            axis.name
+        )));
+    }
     grid::combinations(spec, settings, axes)
         .map_err(|e| usage(format!("{}: {e} (see recscope algorithms)", spec.name)))
 }
@@ -524,9 +554,26 @@ mod tests {
         let err = grid_axes(&["k=".into()]).unwrap_err().to_string();
         assert!(err.contains("'k='"), "{err}");
         // 11 × 11 × 11 = 1331 combinations
-        let eleven = "a=1,2,3,4,5,6,7,8,9,10,11".to_string();
-        let err = grid_axes(&vec![eleven; 3]).unwrap_err().to_string();
+        let eleven: Vec<String> = ["a", "b", "c"]
+            .iter()
+            .map(|name| format!("{name}=1,2,3,4,5,6,7,8,9,10,11"))
+            .collect();
+        let err = grid_axes(&eleven).unwrap_err().to_string();
         assert!(err.contains("1331 combinations"), "{err}");
+    }
+
+    #[test]
+    fn a_grid_refuses_repeats_and_a_parameter_it_also_sets() {
+        let err = grid_axes(&["k=1".into(), "k=2".into()]).unwrap_err();
+        assert!(err.to_string().contains("names k twice"), "{err}");
+        let err = grid_axes(&["k=1,1".into()]).unwrap_err();
+        assert!(err.to_string().contains("gives 1 twice"), "{err}");
+
+        let axes = grid_axes(&["k=1,2".into()]).unwrap();
+        let specs = chosen_algorithms(&["knn_means".into()]).unwrap();
+        let err = grid_candidates(&specs, &["k=5".into()], &axes).unwrap_err();
+        assert!(err.downcast_ref::<UsageError>().is_some());
+        assert!(err.to_string().contains("k is both searched"), "{err}");
     }
 
     #[test]

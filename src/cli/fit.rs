@@ -37,12 +37,20 @@ pub fn run(args: &FitArgs) -> anyhow::Result<()> {
     }
     let params = parse_params(spec, &args.params)?;
     let dataset = load_dataset(&args.path, &args.data)?;
+    // Before a fit that may take long, not after.
+    data::check_output(&args.out, &dataset.source_files())?;
 
     let progress = super::progress::on_stderr(&format!("fitting {}", spec.name));
     let model = spec
         .fit_model(dataset.matrix.clone(), &params, &progress)
         .map_err(|e| anyhow::anyhow!("{} could not be fitted: {e}", spec.name))?;
-    data::save_model(&args.out, spec.name, &params, model.as_ref())?;
+    data::save_model(
+        &args.out,
+        spec.name,
+        &params,
+        model.as_ref(),
+        &dataset.source_files(),
+    )?;
     println!(
         "{} fitted on {} ratings of {}; saved to {}",
         spec.name,

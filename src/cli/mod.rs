@@ -281,6 +281,17 @@ pub fn clean(text: &str) -> String {
     data::clean_text(text).into_owned()
 }
 
+/// Writes `value` to `out` as pretty JSON and a line break, with no character a
+/// terminal could act on left unescaped (see [`data::json_for_terminal`]).
+pub fn write_json(
+    out: &mut impl std::io::Write,
+    value: &impl serde::Serialize,
+) -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(value)?;
+    writeln!(out, "{}", data::json_for_terminal(&json))?;
+    Ok(())
+}
+
 /// The algorithm's parameters: defaults overridden by `KEY=VALUE` settings. A key
 /// set twice is refused (naming it) rather than silently keeping the last value.
 pub fn parse_params(spec: &AlgorithmSpec, settings: &[String]) -> anyhow::Result<Params> {

@@ -101,14 +101,13 @@ pub fn run(args: &PredictArgs) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     if args.json {
         let json = with_raw_ids(&dataset, serde_json::to_value(&report)?);
-        serde_json::to_writer_pretty(&mut stdout, &json)?;
-        writeln!(stdout)?;
+        super::write_json(&mut stdout, &json)?;
     } else {
-        write!(
-            stdout,
-            "{}",
-            describe(&dataset, user, item, &report, args.explain)
-        )?;
+        // A saved model's file is input too: nothing in it may act on the terminal.
+        let text = describe(&dataset, user, item, &report, args.explain);
+        for line in text.lines() {
+            writeln!(stdout, "{}", super::clean(line))?;
+        }
     }
     Ok(())
 }

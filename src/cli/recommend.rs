@@ -96,8 +96,7 @@ pub fn run(args: &RecommendArgs) -> anyhow::Result<()> {
             params,
             recommendations: json_rows(&dataset, &list),
         };
-        serde_json::to_writer_pretty(&mut stdout, &report)?;
-        writeln!(stdout)?;
+        super::write_json(&mut stdout, &report)?;
     } else {
         write!(
             stdout,

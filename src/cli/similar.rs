@@ -93,8 +93,7 @@ pub fn run(args: &SimilarArgs) -> anyhow::Result<()> {
     };
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut stdout, &report)?;
-        writeln!(stdout)?;
+        super::write_json(&mut stdout, &report)?;
     } else {
         write!(stdout, "{}", describe(&report))?;
     }

@@ -101,8 +101,7 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     let report = StatsReport::of(&dataset);
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut stdout, &report)?;
-        writeln!(stdout)?;
+        super::write_json(&mut stdout, &report)?;
     } else {
         write!(stdout, "{}", report.to_text())?;
     }

@@ -277,7 +277,7 @@ fn event_weight(
             ),
             format!(
                 "give it one with --event-weights, e.g. --event-weights {}=1",
-                fold_name(text)
+                super::text::escape_controls(&fold_name(text))
             ),
         )
     })

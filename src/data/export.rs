@@ -29,6 +29,24 @@ impl TableFormat {
             _ => None,
         }
     }
+
+    /// The file extension written for the format, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+            TableFormat::Json => "json",
+        }
+    }
+
+    /// The next format in the order CSV, parquet, JSON, and round again.
+    pub fn next(self) -> TableFormat {
+        match self {
+            TableFormat::Csv => TableFormat::Parquet,
+            TableFormat::Parquet => TableFormat::Json,
+            TableFormat::Json => TableFormat::Csv,
+        }
+    }
 }
 
 /// The values of one exported column.
@@ -75,12 +93,7 @@ pub fn write_table(
         message,
         hint: hint.to_string(),
     };
-    if inputs.iter().any(|input| same_file(path, input)) {
-        return Err(write_error(
-            "this is the dataset being read".to_string(),
-            "choose another output file name",
-        ));
-    }
+    check_output(path, inputs)?;
     let height = table.columns.first().map_or(0, |(_, v)| v.len());
     if let Some((name, _)) = table.columns.iter().find(|(_, v)| v.len() != height) {
         return Err(write_error(
@@ -100,6 +113,32 @@ pub fn write_table(
         ));
     }
     Ok(())
+}
+
+/// Refuses an output `path` that is one of `inputs` (the dataset's files) or that
+/// exists and is not a regular file: the rename that completes a write would put a
+/// file in place of a device, a pipe or a link to one.
+pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<(), DataError> {
+    let refuse = |message: &str, hint: &str| {
+        Err(DataError::Write {
+            path: path.to_path_buf(),
+            message: message.to_string(),
+            hint: hint.to_string(),
+        })
+    };
+    if inputs.iter().any(|input| same_file(path, input)) {
+        return refuse(
+            "this is the dataset being read",
+            "choose another output file name",
+        );
+    }
+    match std::fs::metadata(path) {
+        Ok(found) if !found.is_file() => refuse(
+            "this is not a regular file (a folder, a device or a pipe)",
+            "give the name of a file to create or replace",
+        ),
+        _ => Ok(()),
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -33,7 +33,7 @@ use crate::core::matrix::{ItemIndex, Rating, RatingMatrix, RatingScale, UserInde
 
 pub use error::{DataError, Place};
 pub use events::{DEFAULT_EVENT_WEIGHTS, EVENT_POLICY, EventWeights};
-pub use export::{ColumnValues, ExportTable, TableFormat, write_table};
+pub use export::{ColumnValues, ExportTable, TableFormat, check_output, write_table};
 pub use leaderboard::leaderboard_table;
 pub use metadata::ItemInfo;
 pub use model_file::{load_model, save_model};
@@ -42,7 +42,7 @@ pub use recommend::{Recommendation, reason, recommend, recommendations_table};
 pub use sniff::Separator;
 pub use stats::{Distribution, HistogramBar, Stats, describe};
 pub use summary::{bar_label, format_value, summary_lines, summary_table, thousands};
-pub use text::clean_text;
+pub use text::{clean_text, json_for_terminal};
 
 use sniff::Layout;
 use table::Header;

@@ -14,12 +14,16 @@ use crate::core::params::Params;
 
 /// Writes `model`, fitted as `algorithm` with `params`, to `path`. The file appears
 /// whole or not at all: it is written beside `path` under another name and renamed.
+/// Refuses to write over any of `inputs` (the dataset's files) or anything but a
+/// regular file.
 pub fn save_model(
     path: &Path,
     algorithm: &str,
     params: &Params,
     model: &dyn Model,
+    inputs: &[&Path],
 ) -> Result<(), DataError> {
+    super::export::check_output(path, inputs)?;
     let file = ModelFile::of(algorithm, params, model).ok_or_else(|| DataError::Write {
         path: path.to_path_buf(),
         message: format!("a fitted {algorithm} model cannot be saved"),

@@ -450,14 +450,30 @@ fn join_records(records: &[Record<'_>], double_colon: Option<u8>) -> Vec<u8> {
     buffer
 }
 
+/// Reads a parquet file through polars, which panics on some damaged files instead of
+/// returning an error: the panic is caught, kept off the terminal, and reported as a
+/// damaged file like any other.
+fn parse_parquet(file: std::fs::File) -> Result<DataFrame, String> {
+    let report_panics = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(file).finish()
+    }));
+    std::panic::set_hook(report_panics);
+    match read {
+        Ok(frame) => frame.map_err(|e| e.to_string()),
+        Err(_) => Err("the file is damaged (its metadata or pages do not decode)".to_string()),
+    }
+}
+
 fn read_parquet(path: &Path) -> Result<Table, DataError> {
     let file = std::fs::File::open(path).map_err(|e| DataError::unreadable(path, e))?;
-    let frame = ParquetReader::new(file).finish().map_err(|e| {
+    let frame = parse_parquet(file).map_err(|message| {
         DataError::malformed(
             path,
             format!(
                 "cannot read as parquet: {}",
-                text::escape_controls(&e.to_string())
+                text::escape_controls(&message)
             ),
             "check that the file is a complete parquet file",
         )

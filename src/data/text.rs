@@ -47,6 +47,25 @@ pub fn clean_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text safe to print on a terminal: every character a terminal could act on
+/// (DEL, C1 controls, bidirectional overrides) inside `json` becomes a `\uXXXX`
+/// escape, which JSON reads back as the same character. Line breaks outside strings
+/// are kept; serde_json already escapes C0 controls inside strings.
+pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(|c| c != '\n' && needs_cleaning(c)) {
+        return Cow::Borrowed(json);
+    }
+    let mut safe = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if c != '\n' && needs_cleaning(c) {
+            safe.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            safe.push(c);
+        }
+    }
+    Cow::Owned(safe)
+}
+
 fn needs_cleaning(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }

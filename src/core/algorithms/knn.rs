@@ -318,11 +318,17 @@ impl KnnModel {
             matrix.n_items()
         };
         super::support::expect_len("similarity rows", self.similarities.len(), entities)?;
-        if !self.means.is_empty() {
+        // The flavour decides which of these predictions read: a file whose flavour
+        // was changed must not leave them short.
+        let flavour = self.settings.flavour;
+        if matches!(flavour, Flavour::Means | Flavour::ZScore) || !self.means.is_empty() {
             super::support::expect_len("means", self.means.len(), entities)?;
         }
-        if !self.sigmas.is_empty() {
+        if matches!(flavour, Flavour::ZScore) || !self.sigmas.is_empty() {
             super::support::expect_len("spreads", self.sigmas.len(), entities)?;
+        }
+        if matches!(flavour, Flavour::Baseline) && self.biases.is_none() {
+            return Err("the baseline flavour has no biases".to_string());
         }
         if let Some(biases) = &self.biases {
             super::support::expect_len("user biases", biases.user.len(), matrix.n_users())?;
