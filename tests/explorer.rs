@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
 use recscope::core::algorithms::{AlgorithmSpec, Family, FitError, Model, REGISTRY};
 use recscope::core::explain::{Entity, Explanation, NeighbourTerm, Prediction, Term};
@@ -16,51 +18,12 @@ use recscope::core::progress::Progress;
 use recscope::data::{Dataset, LoadSummary};
 use recscope::tui::app::{App, GridPosition, Overlay, SortOrder, Window, update};
 use recscope::tui::keys::{Action, KeyMap};
+use recscope::tui::on_mouse;
 use recscope::tui::theme::Theme;
-use recscope::tui::view;
 use recscope::tui::worker::{Lane, WorkerEvent};
 
-/// The tiny matrix every introduction starts from (`?` unknown):
-///
-/// | user | Movie A | Movie B | Movie C | Movie D |
-/// |------|---------|---------|---------|---------|
-/// | U1   | 5       | 4       | ?       | ?       |
-/// | U2   | 3       | ?       | 4       | 2       |
-/// | U3   | ?       | 5       | 5       | ?       |
-fn tiny() -> Dataset {
-    let cells = [
-        (0, 0, 5.0),
-        (0, 1, 4.0),
-        (1, 0, 3.0),
-        (1, 2, 4.0),
-        (1, 3, 2.0),
-        (2, 1, 5.0),
-        (2, 2, 5.0),
-    ];
-    dataset(3, 4, &cells, true)
-}
-
-fn dataset(users: usize, items: usize, cells: &[(u32, u32, f64)], titles: bool) -> Dataset {
-    let ratings: Vec<Rating> = cells
-        .iter()
-        .map(|&(user, item, value)| Rating { user, item, value })
-        .collect();
-    let scale = RatingScale { min: 1.0, max: 5.0 };
-    let matrix = RatingMatrix::new(users, items, &ratings, scale).unwrap();
-    let letters = ["A", "B", "C", "D", "E", "F"];
-    Dataset::new(
-        matrix,
-        (1..=users).map(|k| format!("U{k}")).collect(),
-        (1..=items).map(|k| format!("i{k}")).collect(),
-        (0..items)
-            .map(|k| titles.then(|| format!("Movie {}", letters[k])))
-            .collect(),
-        vec![Vec::new(); items],
-        ratings,
-        None,
-        LoadSummary::default(),
-    )
-}
+mod common;
+use common::{act, dataset, draw, screen_text, settle, tiny};
 
 /// A stand-in neighbourhood algorithm for the explorer's tests: it has the `k`, `sim`
 /// and `user_based` parameters the explorer adjusts, and predicts every cell with one
@@ -165,17 +128,6 @@ fn explorer(dataset: Dataset, algorithms: &'static [AlgorithmSpec]) -> App {
     app
 }
 
-/// Runs every job the explorer asked for, here, and hands back the results.
-fn settle(app: &mut App) {
-    app.settle_here(Duration::from_millis(3));
-}
-
-fn act(app: &mut App, actions: &[Action]) {
-    for action in actions {
-        update(app, *action);
-    }
-}
-
 fn at(row: usize, column: usize) -> GridPosition {
     GridPosition { row, column }
 }
@@ -212,6 +164,69 @@ fn the_window_scrolls_to_keep_the_cursor_in_view() {
     // A page is the two visible rows: row 2 − 2 = 0.
     assert_eq!(app.cursor, at(0, 3));
     assert_eq!(app.scroll, at(0, 2));
+}
+
+/// Screen position of the first occurrence of `needle` on `line` of `text`.
+fn position_of(text: &str, line: usize, needle: &str) -> (u16, u16) {
+    let row: Vec<char> = text.lines().nth(line).unwrap().chars().collect();
+    let wanted: Vec<char> = needle.chars().collect();
+    let x = (0..row.len())
+        .find(|&x| row[x..].starts_with(&wanted))
+        .unwrap_or_else(|| panic!("{needle:?} is not on line {line}"));
+    (x as u16, line as u16)
+}
+
+fn mouse(kind: MouseEventKind, (column, row): (u16, u16)) -> MouseEvent {
+    MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+#[test]
+fn a_click_selects_the_cell_the_item_or_the_user_under_it() {
+    let mut app = explorer(tiny(), REGISTRY);
+    let screen = ratatui::layout::Rect::new(0, 0, 100, 30);
+    let text = screen_text(&draw(&mut app, screen.width, screen.height));
+    let click = MouseEventKind::Down(MouseButton::Left);
+    // Line 0 is the title, 1 and 2 the item headers ("Movie" / "A"), 3 to 5 the users.
+    let u3 = position_of(&text, 5, "U3");
+    let movie_c = position_of(&text, 2, "C");
+    let movie_d = position_of(&text, 1, "Movie  Movie  Movie  Movie");
+
+    on_mouse(&mut app, &mouse(click, (movie_c.0, u3.1)), screen);
+    assert_eq!(app.selected_cell(), Some((2, 2)), "U3 × Movie C");
+
+    // The first header's left edge plus three cells of 7 columns: Movie D's header.
+    on_mouse(&mut app, &mouse(click, (movie_d.0 + 21, 1)), screen);
+    assert_eq!(
+        app.selected_cell(),
+        Some((2, 3)),
+        "the item changes, the user stays"
+    );
+
+    on_mouse(&mut app, &mouse(click, (u3.0, 3)), screen);
+    assert_eq!(
+        app.selected_cell(),
+        Some((0, 3)),
+        "U1's label: the user changes"
+    );
+
+    // The explanation panel and the empty rows below the users are not the grid.
+    on_mouse(&mut app, &mouse(click, (90, 10)), screen);
+    on_mouse(&mut app, &mouse(click, (movie_c.0, 12)), screen);
+    assert_eq!(app.selected_cell(), Some((0, 3)));
+
+    on_mouse(&mut app, &mouse(MouseEventKind::ScrollDown, (0, 0)), screen);
+    assert_eq!(
+        app.selected_cell(),
+        Some((1, 3)),
+        "the wheel moves as ↓ does"
+    );
+    on_mouse(&mut app, &mouse(MouseEventKind::ScrollUp, (0, 0)), screen);
+    assert_eq!(app.selected_cell(), Some((0, 3)));
 }
 
 #[test]
@@ -415,16 +430,6 @@ fn help_opens_and_any_other_key_closes_it() {
     );
 }
 
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let screen = ratatui::layout::Rect::new(0, 0, width, height);
-    app.set_window(view::window_for(app, screen));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| frame.render_widget(&*app, frame.area()))
-        .unwrap();
-    terminal
-}
-
 const SIZES: [(u16, u16); 2] = [(100, 30), (160, 45)];
 
 #[test]
@@ -534,17 +539,6 @@ fn the_neighbours_panel_lists_similar_users_then_items() {
         .map(|r| r.index)
         .collect();
     assert_eq!(indices, vec![1, 2, 3]);
-}
-
-fn screen_text(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let width = buffer.area.width as usize;
-    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
-    symbols
-        .chunks(width)
-        .map(|row| row.concat())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! reviewed snapshots (the bundled listening log fitted with wals).
 
 use std::path::Path;
-use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -14,12 +13,16 @@ use recscope::tui::app::{App, Mode, update};
 use recscope::tui::keys::{Action, KeyMap};
 use recscope::tui::screens::embeddings::EmbeddingsState;
 use recscope::tui::theme::Theme;
-use recscope::tui::view;
+
+mod common;
+use common::settle;
 
 static ALGORITHMS: &[AlgorithmSpec] = &[wals::WALS, baseline::GLOBAL_MEAN];
 
-fn settle(app: &mut App) {
-    app.settle_here(Duration::from_millis(3));
+/// Draws once the explorer's queued jobs are done.
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    settle(app);
+    common::draw(app, width, height)
 }
 
 fn listening() -> App {
@@ -30,17 +33,6 @@ fn listening() -> App {
     let mut app = App::with_algorithms(dataset, "events.csv", keys, theme, ALGORITHMS);
     settle(&mut app);
     app
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let screen = ratatui::layout::Rect::new(0, 0, width, height);
-    app.set_window(view::window_for(app, screen));
-    settle(app);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| frame.render_widget(&*app, frame.area()))
-        .unwrap();
-    terminal
 }
 
 fn shown_user(app: &App) -> u32 {

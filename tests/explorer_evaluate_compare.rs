@@ -6,24 +6,22 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
+use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
 
 use recscope::core::algorithms::{AlgorithmSpec, REGISTRY, baseline};
-use recscope::core::matrix::{Rating, RatingMatrix, RatingScale};
-use recscope::data::{self, Dataset, LoadOptions, LoadSummary};
+use recscope::core::matrix::RatingMatrix;
+use recscope::data::{self, Dataset, LoadOptions};
 use recscope::tui::app::{App, Mode, Overlay, update};
 use recscope::tui::keys::{Action, KeyMap};
-use recscope::tui::on_key;
 use recscope::tui::screens::evaluate::{Metric, Run};
 use recscope::tui::screens::hold_out::ErrorBand;
 use recscope::tui::screens::what_if::Edit;
 use recscope::tui::theme::Theme;
-use recscope::tui::view;
 use recscope::tui::worker::{Lane, WorkerEvent};
+
+mod common;
+use common::{act, draw, press, screen_text, tiny};
 
 /// Four algorithms whose predictions on the tiny matrix are sums a reader can redo.
 static MEANS: [AlgorithmSpec; 4] = [
@@ -32,44 +30,6 @@ static MEANS: [AlgorithmSpec; 4] = [
     baseline::ITEM_MEAN,
     baseline::BASELINE_ALS,
 ];
-
-/// The tiny matrix every introduction starts from (`?` unknown), ratings in this order:
-///
-/// | user | Movie A | Movie B | Movie C | Movie D |
-/// |------|---------|---------|---------|---------|
-/// | U1   | 5 (#0)  | 4 (#1)  | ?       | ?       |
-/// | U2   | 3 (#2)  | ?       | 4 (#3)  | 2 (#4)  |
-/// | U3   | ?       | 5 (#5)  | 5 (#6)  | ?       |
-fn tiny() -> Dataset {
-    let cells = [
-        (0, 0, 5.0),
-        (0, 1, 4.0),
-        (1, 0, 3.0),
-        (1, 2, 4.0),
-        (1, 3, 2.0),
-        (2, 1, 5.0),
-        (2, 2, 5.0),
-    ];
-    let ratings: Vec<Rating> = cells
-        .iter()
-        .map(|&(user, item, value)| Rating { user, item, value })
-        .collect();
-    let scale = RatingScale { min: 1.0, max: 5.0 };
-    let matrix = RatingMatrix::new(3, 4, &ratings, scale).unwrap();
-    Dataset::new(
-        matrix,
-        vec!["U1".into(), "U2".into(), "U3".into()],
-        vec!["i1".into(), "i2".into(), "i3".into(), "i4".into()],
-        ["A", "B", "C", "D"]
-            .iter()
-            .map(|l| Some(format!("Movie {l}")))
-            .collect(),
-        vec![Vec::new(); 4],
-        ratings,
-        None,
-        LoadSummary::default(),
-    )
-}
 
 fn explorer(dataset: Dataset, algorithms: &'static [AlgorithmSpec]) -> App {
     let keys = KeyMap::defaults().unwrap();
@@ -82,44 +42,11 @@ fn settle(app: &mut App) {
     app.settle_here(Duration::ZERO);
 }
 
-fn act(app: &mut App, actions: &[Action]) {
-    for &action in actions {
-        update(app, action);
-    }
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let screen = Rect::new(0, 0, width, height);
-    app.set_window(view::window_for(app, screen));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| frame.render_widget(&*app, frame.area()))
-        .unwrap();
-    terminal
-}
-
-fn screen_text(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let area = buffer.area;
-    (0..area.height)
-        .map(|y| {
-            (0..area.width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn all_ratings(matrix: &RatingMatrix) -> Vec<(u32, u32, f64)> {
     matrix
         .ratings()
         .map(|r| (r.user, r.item, r.value))
         .collect()
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    on_key(app, &KeyEvent::new(code, KeyModifiers::NONE));
 }
 
 fn type_text(app: &mut App, text: &str) {

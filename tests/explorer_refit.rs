@@ -3,16 +3,17 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use recscope::core::algorithms::{AlgorithmSpec, FitError, Model, REGISTRY, knn};
-use recscope::core::matrix::{Rating, RatingMatrix, RatingScale};
+use recscope::core::matrix::RatingMatrix;
 use recscope::core::params::{ParamValue, Params};
 use recscope::core::progress::Progress;
-use recscope::data::Dataset;
 use recscope::tui::app::{App, Window, update};
 use recscope::tui::keys::{Action, KeyMap};
 use recscope::tui::theme::Theme;
+
+mod common;
+use common::settle;
 
 /// How often the counted k-NN below was fitted from scratch.
 static FITS: AtomicUsize = AtomicUsize::new(0);
@@ -34,44 +35,17 @@ const COUNTED_KNN: AlgorithmSpec = AlgorithmSpec {
 
 static ALGORITHMS: &[AlgorithmSpec] = &[REGISTRY[0], COUNTED_KNN];
 
-/// The first matrix: U1 (A 5, B 4), U2 (A 3, C 4, D 2), U3 (B 5, C 5).
-fn tiny() -> Dataset {
-    let cells = [
-        (0, 0, 5.0),
-        (0, 1, 4.0),
-        (1, 0, 3.0),
-        (1, 2, 4.0),
-        (1, 3, 2.0),
-        (2, 1, 5.0),
-        (2, 2, 5.0),
-    ];
-    let ratings: Vec<Rating> = cells
-        .iter()
-        .map(|&(user, item, value)| Rating { user, item, value })
-        .collect();
-    let scale = RatingScale { min: 1.0, max: 5.0 };
-    let matrix = RatingMatrix::new(3, 4, &ratings, scale).unwrap();
-    Dataset::new(
-        matrix,
-        (1..=3).map(|k| format!("U{k}")).collect(),
-        (1..=4).map(|k| format!("i{k}")).collect(),
-        vec![None; 4],
-        vec![Vec::new(); 4],
-        ratings,
-        None,
-        recscope::data::LoadSummary::default(),
-    )
-}
-
-fn settle(app: &mut App) {
-    app.settle_here(Duration::from_millis(3));
-}
-
 #[test]
 fn changing_k_refits_without_fitting_from_scratch() {
     let keys = KeyMap::defaults().unwrap();
     let theme = Theme::defaults().unwrap();
-    let mut app = App::with_algorithms(tiny(), "tiny.csv", keys, theme, ALGORITHMS);
+    let mut app = App::with_algorithms(
+        common::dataset(3, 4, &common::TINY_CELLS, false),
+        "tiny.csv",
+        keys,
+        theme,
+        ALGORITHMS,
+    );
     app.set_window(Window {
         rows: 10,
         columns: 10,

@@ -8,7 +8,6 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use recscope::core::algorithms::{AlgorithmSpec, baseline, knn};
-use recscope::core::matrix::{Rating, RatingMatrix, RatingScale};
 use recscope::data::{self, ColumnValues, Dataset, ExportTable, LoadSummary, TableFormat};
 use recscope::tui::app::{App, Mode, Window, update};
 use recscope::tui::keys::{Action, KeyMap};
@@ -17,10 +16,13 @@ use recscope::tui::theme::Theme;
 use recscope::tui::worker::{Lane, WorkerEvent};
 use recscope::tui::{on_key, view};
 
+mod common;
+use common::{press, screen_text, settle};
+
 /// Item mean first, so that every list can be checked by hand; k-NN to switch to.
 static ALGORITHMS: &[AlgorithmSpec] = &[baseline::ITEM_MEAN, knn::KNN_BASIC];
 
-/// The tiny matrix every introduction starts from (`?` unknown):
+/// The tiny matrix every introduction starts from (`common::TINY_CELLS`):
 ///
 /// | user | Movie A | Movie B | Movie C | Movie D |
 /// |------|---------|---------|---------|---------|
@@ -30,38 +32,19 @@ static ALGORITHMS: &[AlgorithmSpec] = &[baseline::ITEM_MEAN, knn::KNN_BASIC];
 ///
 /// Item means: A (5 + 3) / 2 = 4, B (4 + 5) / 2 = 4.5, C (4 + 5) / 2 = 4.5, D 2.
 fn tiny() -> Dataset {
-    let cells = [
-        (0, 0, 5.0),
-        (0, 1, 4.0),
-        (1, 0, 3.0),
-        (1, 2, 4.0),
-        (1, 3, 2.0),
-        (2, 1, 5.0),
-        (2, 2, 5.0),
-    ];
-    let ratings: Vec<Rating> = cells
-        .iter()
-        .map(|&(user, item, value)| Rating { user, item, value })
-        .collect();
-    let scale = RatingScale { min: 1.0, max: 5.0 };
-    let matrix = RatingMatrix::new(3, 4, &ratings, scale).unwrap();
-    Dataset::new(
-        matrix,
-        vec!["U1".into(), "U2".into(), "U3".into()],
-        vec!["i1".into(), "i2".into(), "i3".into(), "i4".into()],
-        ["A", "B", "C", "D"]
-            .iter()
-            .map(|letter| Some(format!("Movie {letter}")))
-            .collect(),
-        vec![Vec::new(); 4],
-        ratings,
-        None,
-        LoadSummary {
-            format: "tiny fixture".into(),
-            feedback: "explicit ratings".into(),
-            ..LoadSummary::default()
-        },
-    )
+    let mut dataset = common::tiny();
+    dataset.summary = LoadSummary {
+        format: "tiny fixture".into(),
+        feedback: "explicit ratings".into(),
+        ..LoadSummary::default()
+    };
+    dataset
+}
+
+/// Draws once the explorer's queued jobs are done.
+fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    settle(app);
+    common::draw(app, width, height)
 }
 
 fn explorer() -> App {
@@ -74,15 +57,6 @@ fn explorer() -> App {
     });
     settle(&mut app);
     app
-}
-
-/// Runs every job the explorer asked for, here, and hands back the results.
-fn settle(app: &mut App) {
-    app.settle_here(Duration::from_millis(3));
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    on_key(app, &KeyEvent::new(code, KeyModifiers::NONE));
 }
 
 /// `(title, score)` of the list the recommend screen shows.
@@ -142,13 +116,16 @@ fn number_keys_and_tab_switch_screens() {
 fn the_help_lists_the_screen_keys() {
     let mut app = explorer();
     update(&mut app, Action::Help);
-    let text = screen_text(&draw(&mut app, 100, 30));
+    // At 160 × 45 the whole help fits; smaller terminals scroll it.
+    let text = screen_text(&draw(&mut app, 160, 45));
     for expected in [
         "Screens",
         "stats screen",
         "recommend screen",
+        "compare screen",
         "S-Tab",
-        "export",
+        "export what the screen shows",
+        "export format",
     ] {
         assert!(text.contains(expected), "{expected} missing:\n{text}");
     }
@@ -325,12 +302,48 @@ fn export_of_the_stats_writes_the_summary() {
 }
 
 #[test]
+fn the_format_key_turns_exports_into_parquet_then_json() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut app = explorer();
+    app.export_folder = folder.path().to_path_buf();
+    press(&mut app, KeyCode::Char('F'));
+    update(&mut app, Action::Export);
+    // Read back with polars: the five unknown cells of the matrix (see the CSV export).
+    let parquet = folder.path().join("recscope-matrix-tiny.parquet");
+    use polars::prelude::SerReader;
+    let frame = polars::prelude::ParquetReader::new(std::fs::File::open(&parquet).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(frame.shape(), (5, 4));
+
+    press(&mut app, KeyCode::Char('F'));
+    update(&mut app, Action::Export);
+    let json = std::fs::read_to_string(folder.path().join("recscope-matrix-tiny.json")).unwrap();
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 5);
+    assert_eq!(rows[0]["user"], "U1");
+    assert_eq!(rows[0]["item_mean"], 4.5, "U1 × Movie C: (4 + 5) / 2");
+
+    press(&mut app, KeyCode::Char('F'));
+    update(&mut app, Action::Export);
+    assert!(
+        folder.path().join("recscope-matrix-tiny.csv").exists(),
+        "round to CSV"
+    );
+}
+
+#[test]
 fn export_names_never_reuse_an_existing_file() {
     let folder = tempfile::tempdir().unwrap();
     // A dataset that happens to carry the name an export would take.
     let input = folder.path().join("recscope-stats-tiny.csv");
     std::fs::write(&input, "user,item,rating\n").unwrap();
-    let path = unused_path(folder.path(), Mode::Stats, "data/tiny.csv");
+    let path = unused_path(
+        folder.path(),
+        Mode::Stats,
+        "data/tiny.csv",
+        TableFormat::Csv,
+    );
     assert_eq!(path, folder.path().join("recscope-stats-tiny-2.csv"));
 }
 
@@ -364,28 +377,6 @@ fn writing_a_table_is_atomic_and_refuses_the_input() {
         .unwrap_err()
         .to_string();
     assert!(message.contains("out.csv"), "{message}");
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let screen = ratatui::layout::Rect::new(0, 0, width, height);
-    app.set_window(view::window_for(app, screen));
-    settle(app);
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| frame.render_widget(&*app, frame.area()))
-        .unwrap();
-    terminal
-}
-
-fn screen_text(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    let width = buffer.area.width as usize;
-    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
-    symbols
-        .chunks(width)
-        .map(|row| row.concat())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 const SIZES: [(u16, u16); 2] = [(100, 30), (160, 45)];

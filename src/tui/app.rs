@@ -17,7 +17,7 @@ use crate::core::explain::{Entity, Prediction};
 use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::core::params::{ParamKind, ParamValue, Params};
 use crate::core::similarity::SimilarityOptions;
-use crate::data::Dataset;
+use crate::data::{Dataset, TableFormat};
 
 use super::keys::{Action, KeyMap};
 use super::screens::embeddings::EmbeddingsState;
@@ -237,6 +237,8 @@ pub struct App {
     pub embeddings: EmbeddingsState,
     /// Where exports are written (the current folder unless a test says otherwise).
     pub export_folder: PathBuf,
+    /// The format `E` writes (CSV until `F` changes it).
+    pub export_format: TableFormat,
 
     /// Jobs for the worker, taken by the event loop after each update.
     pub outbox: Vec<Job>,
@@ -306,6 +308,7 @@ impl App {
             recommend_screen: RecommendScreen::default(),
             embeddings: EmbeddingsState::Waiting,
             export_folder: PathBuf::from("."),
+            export_format: TableFormat::Csv,
             outbox: Vec::new(),
             should_quit: false,
         };
@@ -738,6 +741,13 @@ impl App {
         });
     }
 
+    /// Selects the cell at a display position, as moving there with the keys would (a
+    /// mouse click).
+    pub fn select(&mut self, position: GridPosition) {
+        self.move_to(position.row, position.column);
+        screens::after_update(self);
+    }
+
     fn move_to(&mut self, row: usize, column: usize) {
         self.cursor = GridPosition {
             row: row.min(self.rows.len().saturating_sub(1)),
@@ -978,9 +988,10 @@ impl App {
 
 /// Applies one action to the state.
 pub fn update(app: &mut App, action: Action) {
+    let help_limit = super::view::overlays::help_scroll_limit(app);
     if let Some(Overlay::Help { scroll }) = &mut app.overlay {
         match action {
-            Action::MoveDown | Action::PageDown => *scroll = scroll.saturating_add(1),
+            Action::MoveDown | Action::PageDown => *scroll = (*scroll + 1).min(help_limit),
             Action::MoveUp | Action::PageUp => *scroll = scroll.saturating_sub(1),
             Action::Quit => app.should_quit = true,
             _ => app.overlay = None,
@@ -1046,6 +1057,11 @@ pub fn update(app: &mut App, action: Action) {
         Action::NextScreen => app.step_screen(true),
         Action::PreviousScreen => app.step_screen(false),
         Action::Export => app.export(),
+        Action::ExportFormat => {
+            app.export_format = app.export_format.next();
+            let extension = app.export_format.extension();
+            app.say(&format!("exports are now written as .{extension} files"));
+        }
         Action::Jump => {
             app.overlay = Some(Overlay::Jump(JumpPrompt {
                 text: String::new(),

@@ -47,6 +47,7 @@ pub enum Action {
     NextScreen,
     PreviousScreen,
     Export,
+    ExportFormat,
     ShowCompare,
     ShowEvaluate,
     ToggleChoice,
@@ -120,12 +121,13 @@ impl Action {
         Action::ShowMatrix,
         Action::ShowStats,
         Action::ShowRecommend,
+        Action::ShowCompare,
+        Action::ShowEvaluate,
         Action::ShowEmbeddings,
         Action::NextScreen,
         Action::PreviousScreen,
         Action::Export,
-        Action::ShowCompare,
-        Action::ShowEvaluate,
+        Action::ExportFormat,
         Action::ToggleChoice,
         Action::ChooseAll,
         Action::Run,
@@ -177,6 +179,7 @@ impl Action {
             Action::NextScreen => "next screen",
             Action::PreviousScreen => "previous screen",
             Action::Export => "export what the screen shows",
+            Action::ExportFormat => "export format: CSV / parquet / JSON",
             Action::ShowCompare => "compare screen",
             Action::ShowEvaluate => "evaluate screen",
             Action::ToggleChoice => "choose / drop an algorithm",
@@ -263,6 +266,7 @@ impl Action {
             | Action::NextScreen
             | Action::PreviousScreen
             | Action::Export
+            | Action::ExportFormat
             | Action::ShowCompare
             | Action::ShowEvaluate
             | Action::ToggleChoice

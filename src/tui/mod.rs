@@ -21,7 +21,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{self, Event as TerminalEvent, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event as TerminalEvent, KeyEvent, KeyEventKind,
+    MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::crossterm::execute;
 use ratatui::layout::Rect;
 
 use crate::data::{self, LoadOptions};
@@ -91,6 +95,10 @@ pub fn run_with_model(
     let _restore = RestoreTerminal;
     let mut terminal = ratatui::try_init().context("could not prepare the terminal")?;
     keep_terminal_on_worker_panics();
+    // Without mouse reports the explorer still works from the keyboard.
+    if let Err(err) = execute!(std::io::stdout(), EnableMouseCapture) {
+        tracing::warn!(%err, "mouse capture unavailable");
+    }
     event_loop(&mut terminal, &mut app)
 }
 
@@ -99,8 +107,15 @@ struct RestoreTerminal;
 
 impl Drop for RestoreTerminal {
     fn drop(&mut self) {
+        release_mouse();
         ratatui::restore();
     }
+}
+
+/// Stops mouse reports; a terminal left reporting would print them at the shell.
+fn release_mouse() {
+    // Nothing more can be done for a terminal that refuses it.
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
 }
 
 /// A panic on the worker thread is caught there and shown in the status line, so it
@@ -111,6 +126,7 @@ fn keep_terminal_on_worker_panics() {
         if thread::current().name() == Some(WORKER_THREAD) {
             tracing::error!(%info, "worker panicked");
         } else {
+            release_mouse();
             restoring_hook(info);
         }
     }));
@@ -165,7 +181,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<(
             }
         }
         terminal.draw(|frame| frame.render_widget(&*app, frame.area()))?;
-        if !wait_and_handle(&inbox, app)? {
+        if !wait_and_handle(&inbox, app, screen)? {
             break;
         }
     }
@@ -175,15 +191,15 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<(
 
 /// Waits up to one tick for events and handles all that arrived; `false` when no
 /// event can arrive any more.
-fn wait_and_handle(inbox: &Receiver<Event>, app: &mut App) -> anyhow::Result<bool> {
+fn wait_and_handle(inbox: &Receiver<Event>, app: &mut App, screen: Rect) -> anyhow::Result<bool> {
     let first = match inbox.recv_timeout(TICK) {
         Ok(event) => event,
         Err(RecvTimeoutError::Timeout) => return Ok(true),
         Err(RecvTimeoutError::Disconnected) => return Ok(false),
     };
-    handle(first, app)?;
+    handle(first, app, screen)?;
     while let Ok(event) = inbox.try_recv() {
-        handle(event, app)?;
+        handle(event, app, screen)?;
         if app.should_quit {
             break;
         }
@@ -191,16 +207,36 @@ fn wait_and_handle(inbox: &Receiver<Event>, app: &mut App) -> anyhow::Result<boo
     Ok(true)
 }
 
-fn handle(event: Event, app: &mut App) -> anyhow::Result<()> {
+fn handle(event: Event, app: &mut App, screen: Rect) -> anyhow::Result<()> {
     match event {
         Event::Terminal(TerminalEvent::Key(key)) if key.kind != KeyEventKind::Release => {
             on_key(app, &key)
         }
+        Event::Terminal(TerminalEvent::Mouse(mouse)) => on_mouse(app, &mouse, screen),
         Event::Terminal(_) => {}
         Event::Worker(report) => app.on_worker(report),
         Event::InputFailed(message) => anyhow::bail!("reading the keyboard failed: {message}"),
     }
     Ok(())
+}
+
+/// Routes a mouse report from a `screen`-sized terminal: the wheel moves as `↑` and
+/// `↓` do; a left click on the matrix selects the cell, item or user under it. Open
+/// prompts take no mouse input.
+pub fn on_mouse(app: &mut App, mouse: &MouseEvent, screen: Rect) {
+    if matches!(app.overlay, Some(Overlay::Jump(_) | Overlay::Rating(_))) {
+        return;
+    }
+    match mouse.kind {
+        MouseEventKind::ScrollDown => app::update(app, keys::Action::MoveDown),
+        MouseEventKind::ScrollUp => app::update(app, keys::Action::MoveUp),
+        MouseEventKind::Down(MouseButton::Left) if app.overlay.is_none() => {
+            if let Some(position) = view::cell_at(app, screen, mouse.column, mouse.row) {
+                app.select(position);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Routes a key: the jump prompt takes typing; otherwise the key table decides.

@@ -1,6 +1,7 @@
 //! `E`: writes what the shown screen holds (the matrix's visible predictions, the
 //! recommendation list, the dataset summary, the compared predictions, the evaluation
-//! leaderboard, the embedding points) to a new CSV file in the export folder.
+//! leaderboard, the embedding points) to a new file in the export folder, as CSV,
+//! parquet or JSON (`F` chooses).
 
 use std::path::{Path, PathBuf};
 
@@ -19,9 +20,10 @@ impl App {
                 return;
             }
         };
-        let path = unused_path(&self.export_folder, self.mode, &self.dataset_name);
+        let format = self.export_format;
+        let path = unused_path(&self.export_folder, self.mode, &self.dataset_name, format);
         let inputs = self.dataset.source_files();
-        match data::write_table(&path, &table, TableFormat::Csv, &inputs) {
+        match data::write_table(&path, &table, format, &inputs) {
             Ok(()) => self.say(&format!("wrote {what} to {}", path.display())),
             Err(error) => self.error(&error.to_string()),
         }
@@ -148,9 +150,10 @@ impl App {
     }
 }
 
-/// `recscope-<screen>-<dataset>.csv` in `folder`, or with `-2`, `-3`, ... before the
-/// extension when that file exists, so that an export never replaces a file.
-pub fn unused_path(folder: &Path, mode: Mode, dataset_name: &str) -> PathBuf {
+/// `recscope-<screen>-<dataset>.<csv|parquet|json>` in `folder`, or with `-2`, `-3`,
+/// ... before the extension when that file exists, so that an export never replaces a
+/// file.
+pub fn unused_path(folder: &Path, mode: Mode, dataset_name: &str, format: TableFormat) -> PathBuf {
     let stem: String = Path::new(dataset_name)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -165,10 +168,11 @@ pub fn unused_path(folder: &Path, mode: Mode, dataset_name: &str) -> PathBuf {
         })
         .collect();
     let base = format!("recscope-{}-{stem}", mode.title().to_lowercase());
-    let mut path = folder.join(format!("{base}.csv"));
+    let extension = format.extension();
+    let mut path = folder.join(format!("{base}.{extension}"));
     let mut number = 2;
     while path.exists() {
-        path = folder.join(format!("{base}-{number}.csv"));
+        path = folder.join(format!("{base}-{number}.{extension}"));
         number += 1;
     }
     path

@@ -3,12 +3,12 @@
 //! on screen are drawn.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
-use crate::tui::app::{App, SortOrder, Window};
+use crate::tui::app::{App, GridPosition, SortOrder, Window};
 use crate::tui::text::{clean, compact, fit, wrap_two_lines};
 
 /// Characters of one cell's content; a one-space gap follows each cell.
@@ -67,6 +67,32 @@ pub fn window(app: &App, area: Rect) -> Window {
         rows: inner.height.saturating_sub(HEADER_LINES) as usize,
         columns: columns as usize,
     }
+}
+
+/// The grid position under the screen point `(x, y)` of the matrix drawn in `area`: a
+/// data cell selects its user and item, an item's header its item (the user stays), a
+/// user's label its user (the item stays). `None` off the grid.
+pub fn cell_at(app: &App, area: Rect, x: u16, y: u16) -> Option<GridPosition> {
+    let inner = block(app).inner(area);
+    let window = window(app, area);
+    let grid_x = inner.x + label_width(app);
+    let grid_y = inner.y + HEADER_LINES;
+    if !inner.contains(Position { x, y }) {
+        return None;
+    }
+    let column = match x.checked_sub(grid_x) {
+        Some(offset) if usize::from(offset / CELL_STEP) < window.columns => {
+            app.scroll.column + usize::from(offset / CELL_STEP)
+        }
+        Some(_) => return None,
+        None => app.cursor.column,
+    };
+    let row = match y.checked_sub(grid_y) {
+        Some(offset) if usize::from(offset) < window.rows => app.scroll.row + usize::from(offset),
+        Some(_) => return None,
+        None => app.cursor.row,
+    };
+    (row < app.rows.len() && column < app.columns.len()).then_some(GridPosition { row, column })
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {

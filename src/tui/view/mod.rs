@@ -7,7 +7,7 @@ mod evaluate;
 mod explain;
 pub mod hold_out;
 mod matrix;
-mod overlays;
+pub(crate) mod overlays;
 mod recommend;
 mod stats;
 mod status;
@@ -17,7 +17,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use super::app::{App, Mode, Overlay, Window};
+use super::app::{App, GridPosition, Mode, Overlay, Window};
 
 /// The smallest terminal the explorer draws in.
 pub const MIN_WIDTH: u16 = 60;
@@ -74,6 +74,15 @@ fn body_of(parts: &Areas) -> Rect {
 /// How many data rows and columns the matrix shows on a screen of this size.
 pub fn window_for(app: &App, screen: Rect) -> Window {
     matrix::window(app, areas(screen).matrix)
+}
+
+/// The matrix position under the point `(x, y)` of a `screen`-sized terminal, when the
+/// matrix screen shows a cell, an item header or a user label there.
+pub fn cell_at(app: &App, screen: Rect, x: u16, y: u16) -> Option<GridPosition> {
+    if app.mode != Mode::Explore || too_small(screen) {
+        return None;
+    }
+    matrix::cell_at(app, areas(screen).matrix, x, y)
 }
 
 /// Whether the screen is too small to draw anything useful.

@@ -199,13 +199,21 @@ pub fn help_lines(app: &App, groups: &[Group]) -> Vec<Line<'static>> {
     lines
 }
 
+/// How far the help can scroll: its lines in one column, less the last, so that a
+/// line always shows however often `↓` is pressed.
+pub fn help_scroll_limit(app: &App) -> u16 {
+    let all = [HELP_LEFT, HELP_RIGHT].concat();
+    help_lines(app, &all).len().saturating_sub(1) as u16
+}
+
 const HELP_LEFT: &[Group] = &[Group::General, Group::Moving, Group::Experiment];
 const HELP_RIGHT: &[Group] = &[Group::Algorithm, Group::View, Group::Screens];
 
 pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     let legend = Line::styled(
         "Cells: coloured = known rating · ? = unknown · ~3.7 = prediction (italic, no \
-         colour) · 13.9k, 1e308 = large values shortened",
+         colour) · 13.9k, 1e308 = large values shortened. Mouse: a click selects a cell, \
+         an item (header) or a user (label); the wheel moves as ↑ ↓ do",
         Style::new().fg(app.theme.dim),
     );
     let two_columns = area.width >= 100;
