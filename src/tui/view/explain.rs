@@ -414,7 +414,7 @@ impl Column {
             Column::Similarity => format!("{:.2}", neighbour.similarity),
             Column::Rating => compact(neighbour.rating, self.width()),
             Column::Deviation => compact_signed(neighbour.deviation, self.width()),
-            Column::Share => format!("{:.0}%", neighbour.share * 100.0),
+            Column::Share => format!("{:.1}%", neighbour.share * 100.0),
             Column::Contribution => compact_signed(neighbour.contribution, self.width()),
         }
     }
@@ -488,7 +488,7 @@ fn neighbour_table(
     }
 }
 
-/// The formula with its numbers, e.g. `3.50 + 0.62×(+1.00) + 0.38×(−0.50)`, and the
+/// The formula with its numbers, e.g. `3.500 + 0.625×(+1.000) + 0.375×(−0.500)`, and the
 /// sum of what it writes (base terms plus every contribution).
 pub fn substituted(explanation: &Explanation) -> (String, f64) {
     let mut written = Vec::new();
@@ -504,11 +504,13 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
     let neighbours: Vec<_> = (explanation.neighbours.iter())
         .filter(|n| n.share != 0.0)
         .collect();
+    // Three decimals on both sides, so that the terms written add up to the value
+    // shown to within rounding of the last digit.
     for neighbour in neighbours.iter().take(NEIGHBOURS_WRITTEN_OUT) {
         written.push(format!(
-            "+ {:.2}×({})",
+            "+ {:.3}×({})",
             neighbour.share,
-            signed(neighbour.deviation)
+            signed_precise(neighbour.deviation)
         ));
     }
     if neighbours.len() > NEIGHBOURS_WRITTEN_OUT {
