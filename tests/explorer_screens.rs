@@ -534,3 +534,26 @@ fn movielens_screens_match_pandas() {
         ]
     );
 }
+
+#[test]
+fn a_figure_that_does_not_apply_is_empty_in_csv_and_null_in_json() {
+    let folder = tempfile::tempdir().unwrap();
+    // A ranking model has no RMSE: the leaderboard holds NaN for it.
+    let table = ExportTable::default()
+        .with(
+            "algo",
+            ColumnValues::Text(vec!["wals".into(), "svd".into()]),
+        )
+        .with("rmse", ColumnValues::Float(vec![f64::NAN, 0.5]));
+    let csv = folder.path().join("board.csv");
+    data::write_table(&csv, &table, TableFormat::Csv, &[]).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        "algo,rmse\nwals,\nsvd,0.5\n"
+    );
+    let json = folder.path().join("board.json");
+    data::write_table(&json, &table, TableFormat::Json, &[]).unwrap();
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(rows[0]["rmse"].is_null() && rows[1]["rmse"] == 0.5);
+}

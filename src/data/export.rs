@@ -194,7 +194,13 @@ fn to_frame(table: &ExportTable, height: usize) -> PolarsResult<DataFrame> {
             let name = PlSmallStr::from_str(name);
             match values {
                 ColumnValues::Text(v) => Column::new(name, v),
-                ColumnValues::Float(v) => Column::new(name, v),
+                // NaN is a figure that does not apply (a ranking model's RMSE): a
+                // missing value, empty in CSV and null in parquet, as in JSON.
+                ColumnValues::Float(v) => {
+                    let present: Vec<Option<f64>> =
+                        v.iter().map(|&x| (!x.is_nan()).then_some(x)).collect();
+                    Column::new(name, present)
+                }
                 ColumnValues::Integer(v) => Column::new(name, v),
             }
         })
