@@ -137,7 +137,8 @@ fn the_explain_panel_gives_an_implicit_models_score_and_rank() {
         .as_ref()
         .and_then(|p| p.explanation.ranked)
         .expect("a ranked prediction");
-    let terminal = draw(&mut app, 100, 30);
+    // Tall enough for the factors and the notes below them.
+    let terminal = draw(&mut app, 160, 45);
     let screen = format!("{:?}", terminal.backend());
     assert!(screen.contains("a ranking score, not a rating"), "{screen}");
     assert!(

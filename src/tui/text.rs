@@ -107,13 +107,23 @@ pub fn compact(value: f64, width: usize) -> String {
         .unwrap_or_else(|| fit(&plain, width))
 }
 
-/// A number for the explanation: three decimals, or compact scientific form when it is
-/// very large (`1.000e308`) so that it never fills lines with digits.
+/// A number for the explanation: three decimals with a true minus sign (as in the
+/// formulas), or compact scientific form when it is very large (`1.000e308`) so that
+/// it never fills lines with digits. A value that rounds to zero has no sign.
 pub fn number(value: f64) -> String {
     if value.is_finite() && value.abs() >= 1e6 {
-        scientific(value, 3)
+        let magnitude = scientific(value.abs(), 3);
+        return if value < 0.0 {
+            format!("−{magnitude}")
+        } else {
+            magnitude
+        };
+    }
+    let magnitude = format!("{:.3}", value.abs());
+    if value < 0.0 && magnitude != "0.000" {
+        format!("−{magnitude}")
     } else {
-        format!("{value:.3}")
+        magnitude
     }
 }
 
@@ -191,5 +201,9 @@ mod tests {
         assert_eq!(number(1e308), "1e308");
         assert_eq!(number(1.5e10), "1.5e10");
         assert_eq!(number(3.5917), "3.592");
+        assert_eq!(number(-0.4351), "−0.435");
+        assert_eq!(number(-2.5e10), "−2.5e10");
+        assert_eq!(number(2.5e-4), "0.000");
+        assert_eq!(number(-0.0001), "0.000");
     }
 }

@@ -329,13 +329,26 @@ fn explanation_lines(
         ));
         neighbour_table(app, explanation, width, out);
     }
-    for factor in explanation.factors.iter().take(5) {
+    const FACTORS_LISTED: usize = 5;
+    for factor in explanation.factors.iter().take(FACTORS_LISTED) {
         out.push(Line::from(format!(
             "  f{:<3} p {:>6.3} q {:>6.3} → {}",
             factor.factor,
             factor.user_value,
             factor.item_value,
             signed(factor.contribution)
+        )));
+    }
+    // The rest of the dot product, so that the factors listed and this line add up to
+    // the p_u·q_i of the formula.
+    if let Some(rest) = explanation.factors.get(FACTORS_LISTED..)
+        && !rest.is_empty()
+    {
+        let total: f64 = rest.iter().map(|f| f.contribution).sum();
+        out.push(Line::from(format!(
+            "  the other {} factors          → {}",
+            rest.len(),
+            signed(total)
         )));
     }
     for feature in explanation.features.iter().take(5) {
@@ -543,18 +556,19 @@ pub fn substituted(explanation: &Explanation) -> (String, f64) {
         written.push("0".to_string());
     }
     let written = written.join(" ");
-    let written = match written.strip_prefix("+ ") {
-        Some(rest) => rest.to_string(),
-        None => written,
+    // The first term carries its sign without the gap a sum puts after it.
+    let written = match (written.strip_prefix("+ "), written.strip_prefix("− ")) {
+        (Some(rest), _) => rest.to_string(),
+        (None, Some(rest)) => format!("−{rest}"),
+        (None, None) => written,
     };
     (written, explanation.base() + explanation.contributions())
 }
 
 fn signed_precise(value: f64) -> String {
-    if value < 0.0 {
-        format!("−{}", number(-value))
-    } else {
-        format!("+{}", number(value))
+    match number(value) {
+        negative if negative.starts_with('−') => negative,
+        other => format!("+{other}"),
     }
 }
 

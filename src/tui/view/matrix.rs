@@ -215,8 +215,12 @@ fn framed(app: &App, text: String, style: Style, selected: bool) -> Line<'static
 /// A prediction as the grid shows it: `~3.7`, `~10`, `~13.9k`, `~1e308`, marked `~`
 /// and at most [`CELL_WIDTH`] characters.
 pub fn predicted_text(value: f64) -> String {
-    let short = format!("{PREDICTED_MARK}{value:.1}");
-    if short.chars().count() <= TEXT_WIDTH {
+    // One decimal whenever it fits, so that a column reads evenly; a value that
+    // rounds to zero is 0.0, never −0.0.
+    let tenths = (value * 10.0).round() / 10.0;
+    let tenths = if tenths == 0.0 { 0.0 } else { tenths };
+    let short = format!("{PREDICTED_MARK}{tenths:.1}");
+    if short.chars().count() < CELL_WIDTH as usize {
         return short;
     }
     format!(
