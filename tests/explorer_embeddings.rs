@@ -145,7 +145,7 @@ fn the_explain_panel_gives_an_implicit_models_score_and_rank() {
         screen.contains(&format!("{} of {} items new", ranked.rank, ranked.of)),
         "{screen}"
     );
-    insta::assert_snapshot!("explain_wals_100x30", terminal.backend());
+    insta::assert_snapshot!("explain_wals_160x45", terminal.backend());
 }
 
 #[test]
@@ -158,4 +158,20 @@ fn jumping_to_a_user_shows_their_nearest_items() {
         ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::Enter);
     assert!(app.on_prompt_key(&enter));
     assert_eq!(app.dataset.user_label(shown_user(&app)), "l250");
+}
+
+#[test]
+fn implicit_feedback_opens_on_a_ranking_model_and_ratings_on_the_first() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/listening/events.csv");
+    let events = data::load(&path, &LoadOptions::default()).unwrap();
+    assert!(events.summary.implicit);
+    let keys = KeyMap::defaults().unwrap();
+    let theme = Theme::defaults().unwrap();
+    let app = App::new(events, "events.csv", keys.clone(), theme.clone());
+    assert_eq!(app.spec().map(|spec| spec.name), Some("wals"));
+
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/tiny.csv");
+    let ratings = data::load(&path, &LoadOptions::default()).unwrap();
+    let app = App::new(ratings, "tiny.csv", keys, theme);
+    assert_eq!(app.spec().map(|spec| spec.name), Some("global_mean"));
 }

@@ -245,6 +245,9 @@ pub struct App {
     pub should_quit: bool,
 }
 
+/// The algorithm the explorer opens on for implicit feedback.
+const IMPLICIT_FIRST: &str = "wals";
+
 /// The most predictions kept before the cache is cleared and refilled for the window.
 const PREDICTION_CACHE_LIMIT: usize = 200_000;
 
@@ -265,6 +268,11 @@ impl App {
     ) -> App {
         let rows = (0..dataset.user_ids.len() as UserIndex).collect();
         let columns = (0..dataset.item_ids.len() as ItemIndex).collect();
+        // Implicit feedback (play counts, events) opens on a model made for it: a
+        // rating model would predict counts as if they were stars.
+        let implicit_model = (algorithms.iter())
+            .position(|spec| spec.name == IMPLICIT_FIRST)
+            .filter(|_| dataset.summary.implicit);
         let mut app = App {
             dataset: Arc::new(dataset),
             dataset_name: dataset_name.to_string(),
@@ -284,7 +292,7 @@ impl App {
             },
             show_predictions: false,
             algorithms,
-            algorithm: 0,
+            algorithm: implicit_model.unwrap_or(0),
             params: algorithms
                 .iter()
                 .map(AlgorithmSpec::default_params)
@@ -318,6 +326,11 @@ impl App {
         }
         app.request_fit();
         app.after_move();
+        if implicit_model.is_some() {
+            app.say(&format!(
+                "implicit feedback: opened on {IMPLICIT_FIRST} (a: other algorithms)"
+            ));
+        }
         app
     }
 
@@ -815,6 +828,8 @@ impl App {
         } else {
             (self.algorithm + count - 1) % count
         };
+        // What was said of the previous algorithm no longer applies.
+        self.message = None;
         self.request_fit();
         self.request_neighbours();
     }
