@@ -188,9 +188,13 @@ fn terms_reason(explanation: &Explanation) -> String {
     if let Some(mean) = term(explanation, "μ_i") {
         return format!("rated {mean:.2} on average");
     }
+    // In one user's list, a term of the user alone (`μ_u − C̄_u`) is the same on every
+    // line: the reason names the terms that differ from item to item.
+    let of_user_alone = |symbol: &str| symbol.contains("_u") && !symbol.contains('i');
     let parts: Vec<String> = explanation
         .terms
         .iter()
+        .filter(|t| !of_user_alone(&t.symbol))
         .take(2)
         .map(|t| format!("{} {:.2}", t.meaning, t.value))
         .collect();
@@ -313,6 +317,23 @@ mod tests {
         assert_eq!(
             reason_of(explanation),
             "liked by 2 of the 3 nearest neighbours who rated it: U1 (5), U3 (4)"
+        );
+    }
+
+    #[test]
+    fn term_reasons_leave_out_what_only_the_user_adds() {
+        // Co-clustering: the user's offset is the same for every item of their list.
+        let explanation = Explanation::from_terms(
+            "r̂ = C̄_ui + (μ_u − C̄_u) + (μ_i − C̄_i)",
+            vec![
+                Term::new("C̄_ui", "mean rating of the co-cluster", 3.71),
+                Term::new("μ_u − C̄_u", "user's mean minus their cluster's mean", -0.33),
+                Term::new("μ_i − C̄_i", "item's mean minus its cluster's mean", 0.25),
+            ],
+        );
+        assert_eq!(
+            reason_of(explanation),
+            "mean rating of the co-cluster 3.71, item's mean minus its cluster's mean 0.25"
         );
     }
 
