@@ -336,7 +336,7 @@ fn the_format_key_turns_exports_into_parquet_then_json() {
 fn export_names_never_reuse_an_existing_file() {
     let folder = tempfile::tempdir().unwrap();
     // A dataset that happens to carry the name an export would take.
-    let input = folder.path().join("recscope-stats-tiny.csv");
+    let input = folder.path().join("recscope-stats-data-tiny.csv");
     std::fs::write(&input, "user,item,rating\n").unwrap();
     let path = unused_path(
         folder.path(),
@@ -344,7 +344,15 @@ fn export_names_never_reuse_an_existing_file() {
         "data/tiny.csv",
         TableFormat::Csv,
     );
-    assert_eq!(path, folder.path().join("recscope-stats-tiny-2.csv"));
+    assert_eq!(path, folder.path().join("recscope-stats-data-tiny-2.csv"));
+    // The folder names a dataset whose files are all called `u` or `ratings`.
+    let path = unused_path(
+        folder.path(),
+        Mode::Explore,
+        "ml-100k/u.data",
+        TableFormat::Json,
+    );
+    assert_eq!(path, folder.path().join("recscope-matrix-ml-100k-u.json"));
 }
 
 #[test]
@@ -556,4 +564,21 @@ fn a_figure_that_does_not_apply_is_empty_in_csv_and_null_in_json() {
     let rows: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert!(rows[0]["rmse"].is_null() && rows[1]["rmse"] == 0.5);
+}
+
+#[test]
+fn the_stats_export_writes_counts_without_thousands_separators() {
+    // 1,200 users with one rating of 4 each, all of the one item.
+    let names: Vec<String> = (0..1200).map(|k| format!("u{k}")).collect();
+    let triples: Vec<(&str, &str, f64)> = names.iter().map(|u| (u.as_str(), "i", 4.0)).collect();
+    let dataset = Dataset::from_triples(&triples, None).unwrap();
+    let table = data::summary_table(&data::describe(&dataset));
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("summary.csv");
+    data::write_table(&path, &table, TableFormat::Csv, &[]).unwrap();
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        written.contains("\nusers,1200\n") && written.contains("\nratings,1200\n"),
+        "{written}"
+    );
 }

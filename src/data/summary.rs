@@ -43,7 +43,10 @@ pub fn summary_table(stats: &Stats) -> ExportTable {
     let mut values = Vec::new();
     for (label, value) in summary_lines(stats) {
         measures.push(label.to_string());
-        values.push(value);
+        // A count is written as a script reads it: 1682, not "1,682".
+        let plain = value.replace(',', "");
+        let is_count = !plain.is_empty() && plain.bytes().all(|b| b.is_ascii_digit());
+        values.push(if is_count { plain } else { value });
     }
     for bar in &stats.histogram {
         measures.push(format!("ratings of {}", bar_label(bar.low, bar.high)));

@@ -152,21 +152,29 @@ impl App {
 
 /// `recscope-<screen>-<dataset>.<csv|parquet|json>` in `folder`, or with `-2`, `-3`,
 /// ... before the extension when that file exists, so that an export never replaces a
-/// file.
+/// file. The dataset is named with its folder when it has one (`ml-100k/u.data` →
+/// `ml-100k-u`): many datasets' files are called `ratings` or `u`.
 pub fn unused_path(folder: &Path, mode: Mode, dataset_name: &str, format: TableFormat) -> PathBuf {
-    let stem: String = Path::new(dataset_name)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let named = Path::new(dataset_name);
+    let file = named.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let parent = named
+        .parent()
+        .and_then(Path::file_name)
+        .map(|s| s.to_string_lossy().into_owned());
+    let stem: String = match (parent, file) {
+        (Some(parent), Some(file)) => format!("{parent}-{file}"),
+        (None, Some(file)) => file,
+        (_, None) => String::new(),
+    }
+    .chars()
+    .map(|c| {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
+            c
+        } else {
+            '_'
+        }
+    })
+    .collect();
     let base = format!("recscope-{}-{stem}", mode.title().to_lowercase());
     let extension = format.extension();
     let mut path = folder.join(format!("{base}.{extension}"));
