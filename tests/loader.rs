@@ -1454,3 +1454,47 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn the_usual_rating_name_wins_over_a_looser_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // "score" is a rating name too, but "rating" says it plainly.
+    let path = write(
+        dir.path(),
+        "scored.csv",
+        b"user,item,score,rating\nu1,i1,90,4\nu2,i1,15,2\n",
+    );
+    let dataset = load_default(&path);
+    assert_eq!(cell(&dataset, "u1", "i1"), Some(4.0));
+    assert_eq!(cell(&dataset, "u2", "i1"), Some(2.0));
+}
+
+#[test]
+fn two_columns_with_one_usual_name_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "twice.csv",
+        b"user,item,rating,rating\nu1,i1,4,5\n",
+    );
+    let message = load_err(&path, &LoadOptions::default());
+    assert!(
+        message.contains("twice.csv") && message.contains("columns 3 and 4 are both named"),
+        "{message}"
+    );
+    assert!(message.contains("--rating-col"), "{message}");
+}
+
+#[test]
+fn a_rating_column_makes_a_file_with_events_a_ratings_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "rated.csv",
+        b"user,track,event,rating\nu1,t1,play,4\nu2,t1,skip,3\n",
+    );
+    let dataset = load_default(&path);
+    assert!(!dataset.summary.implicit);
+    assert_eq!(cell(&dataset, "u1", "t1"), Some(4.0));
+    assert_eq!(cell(&dataset, "u2", "t1"), Some(3.0));
+}

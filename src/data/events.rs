@@ -132,7 +132,11 @@ impl EventWeights {
 
 /// The event column of a table with a header, when it has one.
 pub fn find_column(table: &Table) -> Option<usize> {
-    if !table.has_header {
+    // A file with a rating column is ratings, whatever else it records (an `event` or
+    // `type` column beside the stars).
+    let has_rating = (table.names.iter())
+        .any(|name| super::sniff::RATING_NAMES.contains(&fold_name(name).as_str()));
+    if !table.has_header || has_rating {
         return None;
     }
     table

@@ -40,15 +40,16 @@ pub const NO_RATING_COLUMN: &str = "none";
 /// third column might hold the ratings under an unusual name); `--rating-col none`
 /// reads such a file as implicit feedback.
 pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<Roles, DataError> {
+    // The first name of the list that a column has: `rating` before `score`.
     let by_name = |names: &[&str]| {
-        table
-            .names
-            .iter()
-            .position(|n| names.contains(&fold_name(n).as_str()))
+        (names.iter()).find_map(|wanted| table.names.iter().position(|n| fold_name(n) == *wanted))
     };
     let named = table.has_header;
     if table.names.len() < 2 {
         return Err(one_column(path, table));
+    }
+    if named {
+        refuse_repeated_role_names(path, table)?;
     }
 
     let user = match requested.user {
@@ -124,6 +125,49 @@ pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<R
         timestamp,
         rating_is_weight: rating.is_none() || rating_is_weight,
     })
+}
+
+/// Two columns with the same usual name (`rating,rating`) would make the choice
+/// between them silent: refused, with the way to choose.
+fn refuse_repeated_role_names(path: &Path, table: &Table) -> Result<(), DataError> {
+    let role_lists = [
+        sniff::USER_NAMES,
+        sniff::ITEM_NAMES,
+        sniff::RATING_NAMES,
+        sniff::WEIGHT_NAMES,
+        sniff::TIME_NAMES,
+    ];
+    // The CSV reader renames a repeated header name `rating` to `rating_duplicated_0`.
+    let as_written = |name: &str| -> String {
+        let repeat = name.rsplit_once("_duplicated_");
+        match repeat.filter(|(_, k)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit())) {
+            Some((base, _)) => base.to_string(),
+            None => name.to_string(),
+        }
+    };
+    let folded: Vec<String> = table
+        .names
+        .iter()
+        .map(|n| fold_name(&as_written(n)))
+        .collect();
+    for (second, name) in folded.iter().enumerate() {
+        let is_role_name = role_lists.iter().any(|list| list.contains(&name.as_str()));
+        let first = folded[..second].iter().position(|other| other == name);
+        if let (true, Some(first)) = (is_role_name, first) {
+            return Err(DataError::malformed(
+                path,
+                format!(
+                    "columns {} and {} are both named {}",
+                    first + 1,
+                    second + 1,
+                    quote_value(&as_written(&table.names[second]))
+                ),
+                "rename one of them, or choose the columns with --user-col, --item-col \
+                 and --rating-col",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Columns with a name (a trailing separator on the header adds one without).
