@@ -541,3 +541,47 @@ fn a_damaged_parquet_file_is_an_error_naming_it_not_a_panic() {
         stderr(&output)
     );
 }
+
+#[test]
+fn eval_leaves_out_an_algorithm_that_cannot_be_fitted_and_reports_the_others() {
+    let folder = tempfile::tempdir().unwrap();
+    // Every weight is 0: BPR has no positive interaction to learn from.
+    let zeros = folder.path().join("zeros.csv");
+    let mut text = String::from("user,item,rating\n");
+    for (user, item) in [
+        (1, 1),
+        (1, 2),
+        (2, 1),
+        (2, 3),
+        (3, 2),
+        (3, 3),
+        (4, 1),
+        (4, 2),
+    ] {
+        text.push_str(&format!("u{user},i{item},0\n"));
+    }
+    std::fs::write(&zeros, text).unwrap();
+    let zeros = zeros.display().to_string();
+    let output = recscope(&[
+        "eval",
+        &zeros,
+        "--algos",
+        "global_mean,bpr",
+        "--folds",
+        "2",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("bpr left out"),
+        "{}",
+        stderr(&output)
+    );
+    let results: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let names: Vec<&str> = (results.as_array().unwrap().iter())
+        .map(|r| r["algo"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["global_mean"]);
+    // Every rating is 0 and so is the global mean: no error at all.
+    assert_eq!(results[0]["rmse"], 0.0);
+}

@@ -11,7 +11,7 @@ use super::{DataArgs, find_algorithm, load_dataset, parse_params, split_setting,
 use crate::core::algorithms::{AlgorithmSpec, Output, REGISTRY};
 use crate::core::eval::grid::{self, Axis};
 use crate::core::eval::{
-    AlgorithmResult, Candidate, EvalOptions, RankingOptions, SplitSpec, cross_validate,
+    AlgorithmResult, Candidate, EvalError, EvalOptions, RankingOptions, SplitSpec, cross_validate,
 };
 use crate::core::matrix::RatingScale;
 use crate::data::leaderboard_table;
@@ -120,14 +120,29 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         dataset.ratings.len()
     );
     let progress = super::progress::on_stderr("eval");
-    let results = cross_validate(
-        &dataset.matrix,
-        &dataset.ratings,
-        &folds,
-        &candidates,
-        &options,
-        &progress,
-    )?;
+    let mut candidates = candidates;
+    // One algorithm that cannot be fitted on these folds (a diverging SGD, BPR on all
+    // zero weights) is left out, saying why, and the others are reported; in a grid
+    // the settings share one name, so a failure there ends the run.
+    let results = loop {
+        let run = cross_validate(
+            &dataset.matrix,
+            &dataset.ratings,
+            &folds,
+            &candidates,
+            &options,
+            &progress,
+        );
+        match run {
+            Err(EvalError::Fit {
+                algorithm, error, ..
+            }) if axes.is_empty() && candidates.len() > 1 => {
+                eprintln!("eval: {algorithm} left out: it could not be fitted ({error})");
+                candidates.retain(|candidate| candidate.spec.name != algorithm);
+            }
+            other => break other?,
+        }
+    };
 
     let labels: Vec<String> = results.iter().map(|r| label(r, &axes)).collect();
     let best = grid::best_by_rmse(&results).filter(|_| !axes.is_empty());
