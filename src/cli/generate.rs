@@ -55,6 +55,14 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
             )));
         }
     };
+    if parquet && args.ratings > MAX_PARQUET_RATINGS {
+        return Err(usage(format!(
+            "{} ratings as parquet would be held in memory (about 24 bytes each) until \
+             written; ask for at most {MAX_PARQUET_RATINGS}, or write .csv, which is \
+             streamed",
+            args.ratings
+        )));
+    }
     let spec = GenerateSpec {
         groups: args.groups,
         genres: args.genres,
@@ -113,6 +121,10 @@ fn write_csv(out: &Path, generator: Generator) -> anyhow::Result<()> {
 }
 
 /// Collects the columns, then hands them to the data layer's atomic table writer.
+/// The most ratings written as parquet, which holds every rating in memory (about 24
+/// bytes each) until the file is written; CSV is streamed and has no such bound.
+const MAX_PARQUET_RATINGS: usize = 250_000_000;
+
 fn write_parquet(out: &Path, generator: Generator) -> anyhow::Result<()> {
     let mut users = Vec::new();
     let mut items = Vec::new();

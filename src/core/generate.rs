@@ -251,16 +251,22 @@ impl Generator {
     }
 }
 
+/// The most users (and the most items) a generated dataset may have.
+pub const MAX_ENTITIES: usize = 100_000_000;
+
 fn check_sizes(spec: &GenerateSpec) -> Result<(), GenerateError> {
     if spec.users == 0 || spec.items == 0 {
         return Err(GenerateError::BadSize(
             "users and items must both be at least 1".to_string(),
         ));
     }
-    if spec.users > u32::MAX as usize || spec.items > u32::MAX as usize {
+    // The plan holds a few numbers for every user and item (rank, activity, bias,
+    // group; popularity and its running sum): about 40 bytes each, so 100 million
+    // users and items take some 4 GB before the first rating is written.
+    if spec.users > MAX_ENTITIES || spec.items > MAX_ENTITIES {
         return Err(GenerateError::BadSize(format!(
-            "at most {} users and items are supported",
-            u32::MAX
+            "at most {MAX_ENTITIES} users and {MAX_ENTITIES} items are supported: the \
+             generator keeps about 40 bytes for each in memory"
         )));
     }
     let floor = spec.users.max(spec.items);
@@ -539,6 +545,12 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("at most 50"), "{err}");
+        // Refused before anything is allocated for the 4 billion users.
+        let err = Generator::new(GenerateSpec::new(4_000_000_000, 10, 4_000_000_000, 0))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("at most 100000000 users"), "{err}");
     }
 
     #[test]
