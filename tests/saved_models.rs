@@ -322,3 +322,28 @@ fn fit_then_predict_with_the_saved_model_gives_the_fitted_prediction() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be saved"));
 }
+
+#[test]
+fn a_header_naming_another_algorithm_than_its_state_is_refused() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let (path, text) = saved_svd(folder.path());
+    assert!(
+        text.contains("\"algorithm\":\"svd\""),
+        "the header names svd"
+    );
+    for claimed in ["knn_means", "nosuch"] {
+        let edited = text.replace(
+            "\"algorithm\":\"svd\"",
+            &format!("\"algorithm\":\"{claimed}\""),
+        );
+        std::fs::write(&path, edited).expect("writable");
+        let error = data::load_model(&path, dataset().matrix.clone())
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(
+            error.contains("svd.json") && error.contains("another algorithm's state"),
+            "{error}"
+        );
+    }
+}

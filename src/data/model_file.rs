@@ -111,6 +111,16 @@ pub fn load_model(
             "fit and save the model again",
         )
     })?;
+    if !file.model.is_state_of(&file.header.algorithm) {
+        return Err(DataError::malformed(
+            path,
+            format!(
+                "the file names the algorithm {} but holds another algorithm's state",
+                crate::data::text::quote_value(&file.header.algorithm)
+            ),
+            "fit and save the model again",
+        ));
+    }
     let model = file.model.restore(matrix).map_err(|message| {
         DataError::malformed(
             path,

@@ -66,6 +66,24 @@ pub enum SavedModel {
 }
 
 impl SavedModel {
+    /// Whether this state is what `algorithm` saves: a file whose header names one
+    /// algorithm and whose state is another's is damaged, not a model to show.
+    pub fn is_state_of(&self, algorithm: &str) -> bool {
+        let saved_by: &[&str] = match self {
+            SavedModel::GlobalMean(_) => &["global_mean"],
+            SavedModel::Means(_) => &["user_mean", "item_mean"],
+            SavedModel::Baseline(_) => &["baseline_als", "baseline_sgd"],
+            SavedModel::Random(_) => &["random"],
+            SavedModel::Factorised(_) => &["svd", "svdpp", "nmf", "als"],
+            SavedModel::Knn(_) => &["knn_basic", "knn_means", "knn_zscore", "knn_baseline"],
+            SavedModel::Content(_) => &["content"],
+            SavedModel::AutoRec(_) => &["autorec"],
+            SavedModel::Blend { .. } => &["blend"],
+            SavedModel::Switch { .. } => &["switch"],
+        };
+        saved_by.contains(&algorithm)
+    }
+
     /// The model again, predicting on `matrix` (the dataset it was fitted on, found
     /// by the fingerprint); `Err` says which saved array does not fit the matrix.
     pub fn restore(self, matrix: Arc<RatingMatrix>) -> Result<Box<dyn Model>, String> {
