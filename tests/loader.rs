@@ -1498,3 +1498,18 @@ fn a_rating_column_makes_a_file_with_events_a_ratings_file() {
     assert_eq!(cell(&dataset, "u1", "t1"), Some(4.0));
     assert_eq!(cell(&dataset, "u2", "t1"), Some(3.0));
 }
+
+#[test]
+fn a_folder_without_a_ratings_file_says_which_files_it_looked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "notes.txt", b"nothing to rate\n");
+    let message = load_err(dir.path(), &LoadOptions::default());
+    assert!(
+        message.contains("a folder with none of the ratings files") && message.contains("u.data"),
+        "{message}"
+    );
+    assert!(
+        message.contains("give the ratings file itself"),
+        "{message}"
+    );
+}

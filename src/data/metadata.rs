@@ -55,6 +55,7 @@ pub fn find_beside(ratings: &Path, layout: Layout) -> Option<PathBuf> {
 
 /// Reads an items file into a map from raw item id to its title and genres.
 pub fn read_items(path: &Path) -> Result<ItemMetadata, DataError> {
+    super::check_regular_file(path)?;
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())

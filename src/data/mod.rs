@@ -485,6 +485,7 @@ const RATINGS_IN_FOLDER: [&str; 6] = [
 /// `ratings.parquet`, `ratings.jsonl` in it.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Dataset, DataError> {
     let path = &ratings_file_in(path);
+    check_regular_file(path)?;
     let separator = separator_option(path, options)?;
     let table = table::read(path, separator, header_choice(options))?;
 
@@ -809,6 +810,33 @@ fn check_items_of_use(
 }
 
 /// A folder's ratings file, or the path itself.
+/// Refuses a folder without a ratings file, and a pipe or device, which reading would
+/// wait on forever or misread. A path that does not exist is left to the reader's
+/// own error.
+pub(crate) fn check_regular_file(path: &Path) -> Result<(), DataError> {
+    let Ok(found) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if found.is_dir() {
+        return Err(DataError::malformed(
+            path,
+            format!(
+                "a folder with none of the ratings files recscope looks for ({})",
+                RATINGS_IN_FOLDER.join(", ")
+            ),
+            "give the ratings file itself",
+        ));
+    }
+    if !found.is_file() {
+        return Err(DataError::malformed(
+            path,
+            "not a regular file (a pipe, a socket or a device)",
+            "save the data to a file and give its path",
+        ));
+    }
+    Ok(())
+}
+
 fn ratings_file_in(path: &Path) -> PathBuf {
     let in_folder = || {
         RATINGS_IN_FOLDER
