@@ -338,6 +338,24 @@ fn cancelling_an_evaluation_drops_its_result() {
 }
 
 #[test]
+fn cancelling_a_second_evaluation_brings_back_the_first_leaderboard() {
+    let mut app = explorer(tiny(), &MEANS);
+    settle(&mut app);
+    act(&mut app, &[Action::ShowEvaluate, Action::Run]);
+    settle(&mut app);
+    let Run::Done(first) = app.evaluate.run.clone() else {
+        panic!("the first run finished: {:?}", app.evaluate.run);
+    };
+    act(&mut app, &[Action::Run, Action::Cancel]);
+    assert_eq!(app.evaluate.run, Run::Done(first));
+    assert!(
+        app.outbox
+            .iter()
+            .all(|job| job.cancel.load(std::sync::atomic::Ordering::Relaxed))
+    );
+}
+
+#[test]
 fn the_leaderboard_sorts_by_the_chosen_metric() {
     let mut app = explorer(tiny(), &MEANS);
     settle(&mut app);

@@ -140,14 +140,15 @@ fn scientific(value: f64, digits: usize) -> String {
     }
 }
 
-/// A signed number for a formula: `+0.50`, `−1.25` (with a true minus sign).
+/// A signed number for a formula: `+0.50`, `−1.25` (with a true minus sign); a value
+/// that rounds to zero is `+0.00`.
 pub fn signed(value: f64) -> String {
     let magnitude = if value.abs() >= 1e6 {
         scientific(value.abs(), 2)
     } else {
         format!("{:.2}", value.abs())
     };
-    if value < 0.0 {
+    if value < 0.0 && magnitude != "0.00" {
         format!("−{magnitude}")
     } else {
         format!("+{magnitude}")
@@ -205,5 +206,7 @@ mod tests {
         assert_eq!(number(-2.5e10), "−2.5e10");
         assert_eq!(number(2.5e-4), "0.000");
         assert_eq!(number(-0.0001), "0.000");
+        assert_eq!(signed(-0.004), "+0.00");
+        assert_eq!(signed(-0.006), "−0.01");
     }
 }

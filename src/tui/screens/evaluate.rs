@@ -150,6 +150,9 @@ pub struct EvaluateScreen {
     /// The metric the leaderboard is sorted by and the chart shows.
     pub metric: Metric,
     pub run: Run,
+    /// The last finished leaderboard while a new run goes on: a cancelled run brings
+    /// it back.
+    pub previous: Option<Leaderboard>,
 }
 
 impl EvaluateScreen {
@@ -160,6 +163,7 @@ impl EvaluateScreen {
             top_k: None,
             metric: Metric::Rmse,
             run: Run::NotRun,
+            previous: None,
         }
     }
 
@@ -322,6 +326,9 @@ pub fn start(app: &mut App) {
             stage: String::new(),
         },
     );
+    if let Run::Done(board) = &app.evaluate.run {
+        app.evaluate.previous = Some(board.clone());
+    }
     app.evaluate.run = Run::Running {
         algorithms,
         ratings,
@@ -341,6 +348,7 @@ pub fn on_result(app: &mut App, result: Result<Vec<AlgorithmResult>, EvalError>)
     };
     match result {
         Ok(results) => {
+            app.evaluate.previous = None;
             let top_k = results.iter().find_map(|r| r.ranking.map(|s| s.k));
             if top_k.is_none() && app.evaluate.metric.is_ranking() {
                 app.evaluate.metric = Metric::Rmse;
@@ -353,7 +361,7 @@ pub fn on_result(app: &mut App, result: Result<Vec<AlgorithmResult>, EvalError>)
                 top_k,
             });
         }
-        Err(EvalError::Cancelled) => app.evaluate.run = Run::Cancelled,
+        Err(EvalError::Cancelled) => on_cancel(app),
         Err(err) => {
             app.error(&format!("evaluation failed: {err}"));
             app.evaluate.run = Run::Failed(err.to_string());
@@ -361,9 +369,16 @@ pub fn on_result(app: &mut App, result: Result<Vec<AlgorithmResult>, EvalError>)
     }
 }
 
-/// Takes note of a cancelled evaluation.
+/// Takes note of a cancelled evaluation: the last finished leaderboard, if any, is
+/// shown again.
 pub fn on_cancel(app: &mut App) {
-    app.evaluate.run = Run::Cancelled;
+    app.evaluate.run = match app.evaluate.previous.take() {
+        Some(board) => {
+            app.say("evaluation cancelled; the previous leaderboard is shown");
+            Run::Done(board)
+        }
+        None => Run::Cancelled,
+    };
 }
 
 /// The evaluation's progress, 0..1, and its current stage, while it runs.
