@@ -1513,3 +1513,19 @@ fn a_folder_without_a_ratings_file_says_which_files_it_looked_for() {
         "{message}"
     );
 }
+
+#[test]
+fn a_repeated_name_is_fine_once_its_role_is_given_by_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "twice.csv",
+        b"user,item,rating,rating\nu1,i1,4,5\n",
+    );
+    let options = LoadOptions {
+        rating_column: Some("4".into()),
+        ..LoadOptions::default()
+    };
+    let dataset = load(&path, &options).unwrap();
+    assert_eq!(cell(&dataset, "u1", "i1"), Some(5.0));
+}

@@ -69,6 +69,8 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<()> {
         ..GenerateSpec::new(args.users, args.items, args.ratings, args.seed)
     };
     let generator = Generator::new(spec).map_err(|e| usage(e.to_string()))?;
+    // Never a folder, pipe or device: the finished file is renamed into place.
+    crate::data::check_output(&args.out, &[])?;
 
     let started = Instant::now();
     if parquet {
@@ -120,11 +122,11 @@ fn write_csv(out: &Path, generator: Generator) -> anyhow::Result<()> {
     outcome
 }
 
-/// Collects the columns, then hands them to the data layer's atomic table writer.
 /// The most ratings written as parquet, which holds every rating in memory (about 24
 /// bytes each) until the file is written; CSV is streamed and has no such bound.
 const MAX_PARQUET_RATINGS: usize = 250_000_000;
 
+/// Collects the columns, then hands them to the data layer's atomic table writer.
 fn write_parquet(out: &Path, generator: Generator) -> anyhow::Result<()> {
     let mut users = Vec::new();
     let mut items = Vec::new();

@@ -131,6 +131,7 @@ impl EventWeights {
 }
 
 /// The event column of a table with a header, when it has one.
+/// (A file that also has a rating column is ratings, not an event log: `None`.)
 pub fn find_column(table: &Table) -> Option<usize> {
     // A file with a rating column is ratings, whatever else it records (an `event` or
     // `type` column beside the stars).

@@ -55,6 +55,13 @@ pub fn find_beside(ratings: &Path, layout: Layout) -> Option<PathBuf> {
 
 /// Reads an items file into a map from raw item id to its title and genres.
 pub fn read_items(path: &Path) -> Result<ItemMetadata, DataError> {
+    if path.is_dir() {
+        return Err(DataError::malformed(
+            path,
+            "a folder, not an items file",
+            "give the items file itself, e.g. u.item, movies.dat or movies.csv",
+        ));
+    }
     super::check_regular_file(path)?;
     let file = path
         .file_name()

@@ -809,7 +809,6 @@ fn check_items_of_use(
     Ok(())
 }
 
-/// A folder's ratings file, or the path itself.
 /// Refuses a folder without a ratings file, and a pipe or device, which reading would
 /// wait on forever or misread. A path that does not exist is left to the reader's
 /// own error.
@@ -837,6 +836,7 @@ pub(crate) fn check_regular_file(path: &Path) -> Result<(), DataError> {
     Ok(())
 }
 
+/// A folder's ratings file, or the path itself.
 fn ratings_file_in(path: &Path) -> PathBuf {
     let in_folder = || {
         RATINGS_IN_FOLDER

@@ -88,11 +88,11 @@ pub fn load_model(
             path,
             format!(
                 "the model was saved by recscope {}, this is recscope {VERSION}",
-                header.recscope_version
+                crate::data::text::escape_controls(&header.recscope_version)
             ),
             format!(
                 "fit it again with this version: recscope fit DATA --algo {} --out {}",
-                header.algorithm,
+                crate::data::text::escape_controls(&header.algorithm),
                 path.display()
             ),
         ));
@@ -107,7 +107,10 @@ pub fn load_model(
     let file = serde_json::from_str::<ModelFile>(&text).map_err(|e| {
         DataError::malformed(
             path,
-            format!("the saved {} model is damaged ({e})", header.algorithm),
+            format!(
+                "the saved {} model is damaged ({e})",
+                crate::data::text::escape_controls(&header.algorithm)
+            ),
             "fit and save the model again",
         )
     })?;
@@ -126,7 +129,7 @@ pub fn load_model(
             path,
             format!(
                 "the saved {} model does not fit the dataset: {message}",
-                header.algorithm
+                crate::data::text::escape_controls(&header.algorithm)
             ),
             "fit and save the model again",
         )

@@ -49,7 +49,7 @@ pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<R
         return Err(one_column(path, table));
     }
     if named {
-        refuse_repeated_role_names(path, table)?;
+        refuse_repeated_role_names(path, table, requested)?;
     }
 
     let user = match requested.user {
@@ -127,16 +127,24 @@ pub fn find_roles(path: &Path, table: &Table, requested: &Requested) -> Result<R
     })
 }
 
-/// Two columns with the same usual name (`rating,rating`) would make the choice
-/// between them silent: refused, with the way to choose.
-fn refuse_repeated_role_names(path: &Path, table: &Table) -> Result<(), DataError> {
-    let role_lists = [
-        sniff::USER_NAMES,
-        sniff::ITEM_NAMES,
-        sniff::RATING_NAMES,
-        sniff::WEIGHT_NAMES,
-        sniff::TIME_NAMES,
-    ];
+/// Two columns with the name a role would be found by (`rating,rating`) would make
+/// the choice between them silent: refused, with the way to choose. Roles given by a
+/// flag are not looked up by name and are left out.
+fn refuse_repeated_role_names(
+    path: &Path,
+    table: &Table,
+    requested: &Requested,
+) -> Result<(), DataError> {
+    let mut role_lists = Vec::new();
+    if requested.user.is_none() {
+        role_lists.push(sniff::USER_NAMES);
+    }
+    if requested.item.is_none() {
+        role_lists.push(sniff::ITEM_NAMES);
+    }
+    if requested.rating.is_none() {
+        role_lists.extend([sniff::RATING_NAMES, sniff::WEIGHT_NAMES]);
+    }
     // The CSV reader renames a repeated header name `rating` to `rating_duplicated_0`.
     let as_written = |name: &str| -> String {
         let repeat = name.rsplit_once("_duplicated_");
@@ -150,10 +158,15 @@ fn refuse_repeated_role_names(path: &Path, table: &Table) -> Result<(), DataErro
         .iter()
         .map(|n| fold_name(&as_written(n)))
         .collect();
-    for (second, name) in folded.iter().enumerate() {
-        let is_role_name = role_lists.iter().any(|list| list.contains(&name.as_str()));
-        let first = folded[..second].iter().position(|other| other == name);
-        if let (true, Some(first)) = (is_role_name, first) {
+    for list in role_lists {
+        // The name the role would be found by: the first of the list a column has.
+        let Some(picked) = (list.iter()).find(|wanted| folded.iter().any(|n| n == *wanted)) else {
+            continue;
+        };
+        let mut at = (folded.iter().enumerate())
+            .filter(|(_, name)| name == picked)
+            .map(|(k, _)| k);
+        if let (Some(first), Some(second)) = (at.next(), at.next()) {
             return Err(DataError::malformed(
                 path,
                 format!(

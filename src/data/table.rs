@@ -4,6 +4,7 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
@@ -450,16 +451,43 @@ fn join_records(records: &[Record<'_>], double_colon: Option<u8>) -> Vec<u8> {
     buffer
 }
 
+/// Parquet reads under way in the process.
+static PARQUET_READS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Whether this thread is inside [`parse_parquet`].
+    static READING_PARQUET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Reads a parquet file through polars, which panics on some damaged files instead of
 /// returning an error: the panic is caught, kept off the terminal, and reported as a
 /// damaged file like any other.
 fn parse_parquet(file: std::fs::File) -> Result<DataFrame, String> {
-    let report_panics = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    // One hook for the whole process, laid once over whatever was there: it stays
+    // quiet only for the reading thread and polars' own pool while a read is under
+    // way, so no other thread's panic is silenced and two reads at once cannot leave
+    // it quiet.
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let polars_pool = std::thread::current()
+                .name()
+                .is_some_and(|name| name.starts_with("polars"));
+            let quiet = READING_PARQUET.with(std::cell::Cell::get)
+                || (polars_pool && PARQUET_READS.load(Ordering::SeqCst) > 0);
+            if !quiet {
+                report(info);
+            }
+        }));
+    });
+    PARQUET_READS.fetch_add(1, Ordering::SeqCst);
+    READING_PARQUET.with(|reading| reading.set(true));
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         ParquetReader::new(file).finish()
     }));
-    std::panic::set_hook(report_panics);
+    READING_PARQUET.with(|reading| reading.set(false));
+    PARQUET_READS.fetch_sub(1, Ordering::SeqCst);
     match read {
         Ok(frame) => frame.map_err(|e| e.to_string()),
         Err(_) => Err("the file is damaged (its metadata or pages do not decode)".to_string()),

@@ -327,8 +327,9 @@ impl App {
         app.request_fit();
         app.after_move();
         if implicit_model.is_some() {
+            let next = app.keys.keys_text(Action::NextAlgorithm);
             app.say(&format!(
-                "implicit feedback: opened on {IMPLICIT_FIRST} (a: other algorithms)"
+                "implicit feedback: opened on {IMPLICIT_FIRST} ({next}: other algorithms)"
             ));
         }
         app

@@ -84,11 +84,13 @@ pub fn after_fit(app: &mut App) {
 
 /// Takes note of cancelled work on one of [`LANES`]; returns what to tell the user.
 pub fn on_cancel(app: &mut App, lane: Lane, busy: Option<Busy>) -> String {
-    if lane == Lane::Evaluate {
-        evaluate::on_cancel(app);
-    }
     let what = busy.map(|b| b.what).unwrap_or_else(|| "work".to_string());
-    format!("{what} cancelled")
+    let restored = lane == Lane::Evaluate && evaluate::on_cancel(app);
+    if restored {
+        format!("{what} cancelled; the previous leaderboard is shown")
+    } else {
+        format!("{what} cancelled")
+    }
 }
 
 /// The dataset as opened (with any what-if edits), even while the hold-out mode

@@ -361,7 +361,9 @@ pub fn on_result(app: &mut App, result: Result<Vec<AlgorithmResult>, EvalError>)
                 top_k,
             });
         }
-        Err(EvalError::Cancelled) => on_cancel(app),
+        Err(EvalError::Cancelled) => {
+            on_cancel(app);
+        }
         Err(err) => {
             app.error(&format!("evaluation failed: {err}"));
             app.evaluate.run = Run::Failed(err.to_string());
@@ -370,15 +372,12 @@ pub fn on_result(app: &mut App, result: Result<Vec<AlgorithmResult>, EvalError>)
 }
 
 /// Takes note of a cancelled evaluation: the last finished leaderboard, if any, is
-/// shown again.
-pub fn on_cancel(app: &mut App) {
-    app.evaluate.run = match app.evaluate.previous.take() {
-        Some(board) => {
-            app.say("evaluation cancelled; the previous leaderboard is shown");
-            Run::Done(board)
-        }
-        None => Run::Cancelled,
-    };
+/// shown again (`true` then).
+pub fn on_cancel(app: &mut App) -> bool {
+    let previous = app.evaluate.previous.take();
+    let restored = previous.is_some();
+    app.evaluate.run = previous.map_or(Run::Cancelled, Run::Done);
+    restored
 }
 
 /// The evaluation's progress, 0..1, and its current stage, while it runs.

@@ -249,7 +249,10 @@ pub fn on_predictions(app: &mut App, predictions: Vec<f64>) {
         _ => None,
     };
     // The "refitting" said when the ratings were hidden is over.
-    let algorithm = app.spec().map_or("the model", |spec| spec.name);
+    let algorithm = app
+        .model
+        .as_ref()
+        .map_or("the model", |fitted| fitted.spec.name);
     app.say(&format!(
         "hold-out: {} hidden ratings predicted by {algorithm}; each is coloured by its error",
         pairs.len()

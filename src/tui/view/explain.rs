@@ -345,11 +345,9 @@ fn explanation_lines(
         && !rest.is_empty()
     {
         let total: f64 = rest.iter().map(|f| f.contribution).sum();
-        out.push(Line::from(format!(
-            "  the other {} factors          → {}",
-            rest.len(),
-            signed(total)
-        )));
+        let label = format!("the other {} factors", rest.len());
+        // Aligned with the arrows of the factor lines above.
+        out.push(Line::from(format!("  {label:<22} → {}", signed(total))));
     }
     for feature in explanation.features.iter().take(5) {
         out.push(Line::from(format!(
@@ -408,7 +406,8 @@ impl Column {
             Column::Similarity => 5,
             Column::Rating => 5,
             Column::Deviation | Column::Contribution => 7,
-            Column::Share => 5,
+            // "100.0%" and "−12.5%" (a negative similarity's share) are six wide.
+            Column::Share => 6,
         }
     }
 

@@ -212,14 +212,17 @@ fn framed(app: &App, text: String, style: Style, selected: bool) -> Line<'static
     ])
 }
 
-/// A prediction as the grid shows it: `~3.7`, `~10`, `~13.9k`, `~1e308`, marked `~`
+/// A prediction as the grid shows it: `~3.7`, `~10.0`, `~13.9k`, `~1e308`, marked `~`
 /// and at most [`CELL_WIDTH`] characters.
 pub fn predicted_text(value: f64) -> String {
     // One decimal whenever it fits, so that a column reads evenly; a value that
     // rounds to zero is 0.0, never −0.0.
-    let tenths = (value * 10.0).round() / 10.0;
-    let tenths = if tenths == 0.0 { 0.0 } else { tenths };
-    let short = format!("{PREDICTED_MARK}{tenths:.1}");
+    let shown = if (value * 10.0).round() == 0.0 {
+        0.0
+    } else {
+        value
+    };
+    let short = format!("{PREDICTED_MARK}{shown:.1}");
     if short.chars().count() < CELL_WIDTH as usize {
         return short;
     }
@@ -227,4 +230,20 @@ pub fn predicted_text(value: f64) -> String {
         "{PREDICTED_MARK}{}",
         compact(value, CELL_WIDTH as usize - 1)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::predicted_text;
+
+    #[test]
+    fn predictions_read_with_one_decimal_and_huge_ones_stay_numbers() {
+        assert_eq!(predicted_text(3.66), "~3.7");
+        assert_eq!(predicted_text(-0.33), "~-0.3");
+        assert_eq!(predicted_text(-0.04), "~0.0");
+        assert_eq!(predicted_text(13.94), "~13.9");
+        // Multiplying by ten to round would overflow to infinity; the value is
+        // shortened to the cell's five characters instead: 1.7e308 → 2e308.
+        assert_eq!(predicted_text(1.7e308), "~2e308");
+    }
 }

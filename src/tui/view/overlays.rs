@@ -199,8 +199,8 @@ pub fn help_lines(app: &App, groups: &[Group]) -> Vec<Line<'static>> {
     lines
 }
 
-/// How far the help can scroll: its lines in one column, less the last, so that a
-/// line always shows however often `↓` is pressed.
+/// How far the help's scroll position may go: its lines in one column, less the
+/// last (drawing scrolls no further than the last line at the bottom).
 pub fn help_scroll_limit(app: &App) -> u16 {
     let all = [HELP_LEFT, HELP_RIGHT].concat();
     help_lines(app, &all).len().saturating_sub(1) as u16
@@ -237,6 +237,10 @@ pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
         Constraint::Fill(1),
         Constraint::Length(legend_rows),
     ]));
+    // Scrolled no further than the last line at the bottom: a help that fits does
+    // not move at all.
+    let longest = left.len().max(right.len()) as u16;
+    let scroll = scroll.min(longest.saturating_sub(body.height));
     let [left_area, right_area] = body.layout(&Layout::horizontal([
         Constraint::Percentage(if two_columns { 50 } else { 100 }),
         Constraint::Fill(1),
