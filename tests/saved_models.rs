@@ -347,3 +347,20 @@ fn a_header_naming_another_algorithm_than_its_state_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_k_nn_header_naming_another_flavour_is_refused() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let dataset = dataset();
+    let model = fit("knn_basic", dataset.matrix.clone());
+    let path = save(folder.path(), "knn_basic", model.as_ref());
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let edited = text.replace("\"algorithm\":\"knn_basic\"", "\"algorithm\":\"knn_means\"");
+    assert_ne!(edited, text, "the header names knn_basic");
+    std::fs::write(&path, edited).expect("writable");
+    let error = data::load_model(&path, dataset.matrix.clone())
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(error.contains("another algorithm's state"), "{error}");
+}

@@ -310,6 +310,16 @@ struct Kept {
 }
 
 impl KnnModel {
+    /// The registered name of the algorithm this model was fitted as.
+    pub(crate) fn algorithm(&self) -> &'static str {
+        match self.settings.flavour {
+            Flavour::Basic => KNN_BASIC.name,
+            Flavour::Means => KNN_MEANS.name,
+            Flavour::ZScore => KNN_ZSCORE.name,
+            Flavour::Baseline => KNN_BASELINE.name,
+        }
+    }
+
     /// Attaches the matrix a saved model was fitted on; `Err` says what does not fit.
     pub(crate) fn restore(mut self, matrix: Arc<RatingMatrix>) -> Result<Self, String> {
         let entities = if self.settings.similarity.user_based {

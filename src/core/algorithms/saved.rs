@@ -70,12 +70,12 @@ impl SavedModel {
     /// algorithm and whose state is another's is damaged, not a model to show.
     pub fn is_state_of(&self, algorithm: &str) -> bool {
         let saved_by: &[&str] = match self {
+            SavedModel::Knn(model) => return model.algorithm() == algorithm,
             SavedModel::GlobalMean(_) => &["global_mean"],
             SavedModel::Means(_) => &["user_mean", "item_mean"],
             SavedModel::Baseline(_) => &["baseline_als", "baseline_sgd"],
             SavedModel::Random(_) => &["random"],
             SavedModel::Factorised(_) => &["svd", "svdpp", "nmf", "als"],
-            SavedModel::Knn(_) => &["knn_basic", "knn_means", "knn_zscore", "knn_baseline"],
             SavedModel::Content(_) => &["content"],
             SavedModel::AutoRec(_) => &["autorec"],
             SavedModel::Blend { .. } => &["blend"],
