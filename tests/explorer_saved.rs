@@ -5,46 +5,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use recscope::core::algorithms::{Model, find};
-use recscope::core::matrix::{ItemIndex, Rating, RatingMatrix, RatingScale, UserIndex};
+use recscope::core::matrix::{ItemIndex, UserIndex};
 use recscope::core::progress::Progress;
-use recscope::data::{self, Dataset, LoadSummary};
+use recscope::data;
 use recscope::tui::app::{App, Window};
 use recscope::tui::keys::KeyMap;
 use recscope::tui::theme::Theme;
 use recscope::tui::worker::{JobOutput, Lane, WorkerEvent};
 
-/// The first matrix of the design: U1 A=5 B=4; U2 A=3 C=4 D=2; U3 B=5 C=5.
-fn first_matrix() -> Dataset {
-    let cells = [
-        (0, 0, 5.0),
-        (0, 1, 4.0),
-        (1, 0, 3.0),
-        (1, 2, 4.0),
-        (1, 3, 2.0),
-        (2, 1, 5.0),
-        (2, 2, 5.0),
-    ];
-    let ratings: Vec<Rating> = cells
-        .iter()
-        .map(|&(user, item, value)| Rating { user, item, value })
-        .collect();
-    let matrix = RatingMatrix::new(3, 4, &ratings, RatingScale { min: 1.0, max: 5.0 })
-        .expect("a valid matrix");
-    Dataset::new(
-        matrix,
-        (1..=3).map(|k| format!("U{k}")).collect(),
-        ["A", "B", "C", "D"].iter().map(|s| s.to_string()).collect(),
-        vec![None; 4],
-        vec![Vec::new(); 4],
-        ratings,
-        None,
-        LoadSummary::default(),
-    )
-}
+mod common;
 
 #[test]
 fn a_saved_model_is_shown_without_refitting_and_the_opening_fit_is_dropped() {
-    let dataset = first_matrix();
+    // The first matrix of the design: U1 A=5 B=4; U2 A=3 C=4 D=2; U3 B=5 C=5.
+    let dataset = common::dataset(3, 4, &common::TINY_CELLS, false);
     let spec = find("knn_means").expect("registered");
     let params = spec
         .parse_params(&["k=1".to_string()])
