@@ -175,3 +175,19 @@ fn implicit_feedback_opens_on_a_ranking_model_and_ratings_on_the_first() {
     let app = App::new(ratings, "tiny.csv", keys, theme);
     assert_eq!(app.spec().map(|spec| spec.name), Some("global_mean"));
 }
+
+#[test]
+fn a_known_cell_is_ranked_as_if_it_were_new() {
+    let mut app = listening();
+    update(&mut app, Action::TogglePredictions);
+    // The second row's first cell holds an interaction (l060 × Distant Signal).
+    update(&mut app, Action::MoveDown);
+    settle(&mut app);
+    let (user, item) = app.selected_cell().unwrap();
+    assert!(app.dataset.matrix.rating(user, item).is_some());
+    let screen = format!("{:?}", draw(&mut app, 160, 45).backend());
+    assert!(
+        screen.contains("items, were it new to this user"),
+        "{screen}"
+    );
+}

@@ -244,7 +244,12 @@ fn value_lines(app: &App, prediction: &Prediction, known: bool, out: &mut Vec<Li
         out.push(Line::from(vec![
             Span::styled("Rank     ", label),
             Span::styled(format!("{}", ranked.rank), accent),
-            Span::raw(format!(" of {} items new to this user", ranked.of)),
+            // A known cell is ranked among the user's new items as if it were one.
+            Span::raw(if known {
+                format!(" of {} items, were it new to this user", ranked.of)
+            } else {
+                format!(" of {} items new to this user", ranked.of)
+            }),
         ]));
     }
     let (written, sum) = substituted(explanation);
