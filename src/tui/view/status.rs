@@ -97,7 +97,13 @@ pub fn render_status(app: &App, status: Rect, buf: &mut Buffer) {
             spans.push(params);
         }
     }
-    spans.extend(fitted_span);
+    // The timing whole or not at all: never cut in the middle of a number.
+    if let Some(fitted) = fitted_span {
+        let used: usize = spans.iter().map(Span::width).sum();
+        if used + fitted.width() <= status.width as usize {
+            spans.push(fitted);
+        }
+    }
     buf.set_style(status, base);
     Paragraph::new(Line::from(spans)).render(status, buf);
 }
