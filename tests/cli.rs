@@ -585,3 +585,21 @@ fn eval_leaves_out_an_algorithm_that_cannot_be_fitted_and_reports_the_others() {
     // Every rating is 0 and so is the global mean: no error at all.
     assert_eq!(results[0]["rmse"], 0.0);
 }
+
+#[test]
+fn a_separator_recscope_cannot_read_is_a_usage_error() {
+    for sep in ["x", "ab", "\n"] {
+        let output = recscope(&["stats", &tiny(), "--sep", sep]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{sep:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("is not a separator recscope reads"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}

@@ -179,6 +179,16 @@ pub fn load_dataset(path: &Path, args: &DataArgs) -> anyhow::Result<Dataset> {
         ))
         .into());
     }
+    // A separator recscope cannot read is a mistake on the command line (exit 2).
+    if let Some(sep) = &args.sep
+        && data::Separator::parse(sep).is_none()
+    {
+        return Err(usage(format!(
+            "--sep {} is not a separator recscope reads; give '::', tab, space, or one \
+             punctuation character such as , ; | :",
+            data::text::quote_value(sep)
+        )));
+    }
     let dataset = data::load(path, &args.load_options())?;
     Ok(dataset)
 }

@@ -19,7 +19,9 @@ impl Separator {
             "\\t" | "tab" | "TAB" | "\t" => Some(Separator::Byte(b'\t')),
             "space" | " " => Some(Separator::Byte(b' ')),
             _ => match text.as_bytes() {
-                [byte] if byte.is_ascii() && !byte.is_ascii_alphanumeric() && *byte != b'"' => {
+                // Punctuation only: no letter or digit, no quote, no control character
+                // (a line break would split every field onto its own line).
+                [byte] if byte.is_ascii_punctuation() && *byte != b'"' => {
                     Some(Separator::Byte(*byte))
                 }
                 _ => None,
