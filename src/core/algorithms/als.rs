@@ -28,15 +28,7 @@ const EPOCHS: usize = 15;
 const REG: f64 = 0.13;
 
 const ALS_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "factors",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 500,
-            default: FACTORS as i64,
-        },
-        help: "number of latent factors",
-    },
+    super::support::factors_param(FACTORS as i64, 500),
     ParamSpec {
         name: "epochs",
         kind: ParamKind::Int {
@@ -69,15 +61,7 @@ const ALS_PARAMS: &[ParamSpec] = &[
         },
         help: "standard deviation of the normal initial factors",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: u32::MAX as i64,
-            default: 0,
-        },
-        help: "seed of the random initial factors",
-    },
+    super::support::seed_param("seed of the random initial factors"),
 ];
 
 pub const ALS: AlgorithmSpec = AlgorithmSpec {

@@ -69,15 +69,7 @@ const AUTOREC_PARAMS: &[ParamSpec] = &[
         },
         help: "items per gradient step",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: u32::MAX as i64,
-            default: 0,
-        },
-        help: "seed of the initial weights and of the order of the items",
-    },
+    super::support::seed_param("seed of the initial weights and of the order of the items"),
 ];
 
 pub const AUTOREC: AlgorithmSpec = AlgorithmSpec {

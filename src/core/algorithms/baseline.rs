@@ -390,15 +390,9 @@ impl Model for Baseline {
     }
 }
 
-const RANDOM_PARAMS: &[ParamSpec] = &[ParamSpec {
-    name: "seed",
-    kind: ParamKind::Int {
-        min: 0,
-        max: u32::MAX as i64,
-        default: 0,
-    },
-    help: "seed of the draws; the same seed gives the same value for a cell",
-}];
+const RANDOM_PARAMS: &[ParamSpec] = &[super::support::seed_param(
+    "seed of the draws; the same seed gives the same value for a cell",
+)];
 
 pub const RANDOM: AlgorithmSpec = AlgorithmSpec {
     name: "random",

@@ -34,15 +34,7 @@ const INIT_STD: f64 = 0.1;
 const NEGATIVE_TRIES: usize = 32;
 
 const BPR_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "factors",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 500,
-            default: FACTORS as i64,
-        },
-        help: "number of latent factors",
-    },
+    super::support::factors_param(FACTORS as i64, 500),
     ParamSpec {
         name: "epochs",
         kind: ParamKind::Int {
@@ -71,15 +63,7 @@ const BPR_PARAMS: &[ParamSpec] = &[
         },
         help: "λ, the pull of every updated parameter towards 0",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: u32::MAX as i64,
-            default: 0,
-        },
-        help: "seed of the initial factors and of the sampling",
-    },
+    super::support::seed_param("seed of the initial factors and of the sampling"),
 ];
 
 pub const BPR: AlgorithmSpec = AlgorithmSpec {

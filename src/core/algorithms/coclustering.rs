@@ -45,15 +45,7 @@ const COCLUSTERING_PARAMS: &[ParamSpec] = &[
         },
         help: "rounds of reassigning users, then items",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: u32::MAX as i64,
-            default: 0,
-        },
-        help: "seed of the random initial clusters",
-    },
+    super::support::seed_param("seed of the random initial clusters"),
 ];
 
 pub const COCLUSTERING: AlgorithmSpec = AlgorithmSpec {

@@ -26,15 +26,7 @@ const fn float(name: &'static str, default: f64, max: f64, help: &'static str) -
 }
 
 const NMF_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "factors",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 1000,
-            default: 15,
-        },
-        help: "number of latent factors",
-    },
+    super::support::factors_param(15, 1000),
     ParamSpec {
         name: "epochs",
         kind: ParamKind::Int {
@@ -87,15 +79,7 @@ const NMF_PARAMS: &[ParamSpec] = &[
         100.0,
         "upper end of the uniform initial factors",
     ),
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: u32::MAX as i64,
-            default: 0,
-        },
-        help: "seed of the random initial factors",
-    },
+    super::support::seed_param("seed of the random initial factors"),
 ];
 
 pub const NMF: AlgorithmSpec = AlgorithmSpec {

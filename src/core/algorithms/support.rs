@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use super::FitError;
 use crate::core::explain::{FactorTerm, FallbackReason};
 use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
-use crate::core::params::Params;
+use crate::core::params::{ParamKind, ParamSpec, Params};
 
 /// A count parameter (epochs, factors, clusters) as `usize`; negative values read as 0.
 pub(crate) fn count(params: &Params, name: &str, default: usize) -> usize {
@@ -31,6 +31,33 @@ pub(crate) fn unknown(
         (false, true) => Some(FallbackReason::UnknownUser),
         (true, false) => Some(FallbackReason::UnknownItem),
         (false, false) => Some(FallbackReason::UnknownUserAndItem),
+    }
+}
+
+/// The `seed` parameter every seeded algorithm takes (0 to 2³² − 1, default 0);
+/// `help` says what it seeds.
+pub(crate) const fn seed_param(help: &'static str) -> ParamSpec {
+    ParamSpec {
+        name: "seed",
+        kind: ParamKind::Int {
+            min: 0,
+            max: u32::MAX as i64,
+            default: 0,
+        },
+        help,
+    }
+}
+
+/// The `factors` parameter of a latent-factor model: 1 to `max`, `default`.
+pub(crate) const fn factors_param(default: i64, max: i64) -> ParamSpec {
+    ParamSpec {
+        name: "factors",
+        kind: ParamKind::Int {
+            min: 1,
+            max,
+            default,
+        },
+        help: "number of latent factors",
     }
 }
 

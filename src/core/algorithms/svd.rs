@@ -20,26 +20,10 @@ use crate::core::progress::Progress;
 /// Users between two cancellation checks inside an epoch.
 pub(crate) const USERS_PER_CHECK: usize = 1024;
 
-const SEED: ParamSpec = ParamSpec {
-    name: "seed",
-    kind: ParamKind::Int {
-        min: 0,
-        max: u32::MAX as i64,
-        default: 0,
-    },
-    help: "seed of the random initial factors",
-};
+const SEED: ParamSpec = super::support::seed_param("seed of the random initial factors");
 
 const fn factors(default: i64) -> ParamSpec {
-    ParamSpec {
-        name: "factors",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 1000,
-            default,
-        },
-        help: "number of latent factors",
-    }
+    super::support::factors_param(default, 1000)
 }
 
 const fn epochs(default: i64) -> ParamSpec {

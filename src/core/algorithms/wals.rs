@@ -34,15 +34,7 @@ const ALPHA: f64 = 1.0;
 const INIT_STD: f64 = 0.01;
 
 const WALS_PARAMS: &[ParamSpec] = &[
-    ParamSpec {
-        name: "factors",
-        kind: ParamKind::Int {
-            min: 1,
-            max: 500,
-            default: FACTORS as i64,
-        },
-        help: "number of latent factors",
-    },
+    super::support::factors_param(FACTORS as i64, 500),
     ParamSpec {
         name: "iterations",
         kind: ParamKind::Int {
@@ -80,15 +72,7 @@ const WALS_PARAMS: &[ParamSpec] = &[
         help: "0 solves each system exactly (Cholesky); n > 0 takes n conjugate-gradient \
                steps from the previous vector instead (faster, approximate)",
     },
-    ParamSpec {
-        name: "seed",
-        kind: ParamKind::Int {
-            min: 0,
-            max: u32::MAX as i64,
-            default: 0,
-        },
-        help: "seed of the random initial factors",
-    },
+    super::support::seed_param("seed of the random initial factors"),
 ];
 
 pub const WALS: AlgorithmSpec = AlgorithmSpec {
