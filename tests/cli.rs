@@ -4,31 +4,9 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn recscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_recscope"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).to_string()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).to_string()
-}
-
-/// The tiny matrix of every introduction, as shipped:
-/// U1: A=5 B=4; U2: A=3 C=4 D=2; U3: B=5 C=5.
-fn tiny() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("sample-data/tiny.csv")
-        .display()
-        .to_string()
-}
+mod binary;
+use binary::{recscope, stderr, stdout, tiny};
 
 #[test]
 fn algorithms_json_lists_every_registered_algorithm() {

@@ -2,22 +2,8 @@
 //! genres leaves out the models that need them instead of failing, and a named one
 //! fails with a message saying what is missing.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn recscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_recscope"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn tiny() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("sample-data/tiny.csv")
-        .display()
-        .to_string()
-}
+mod binary;
+use binary::{recscope, tiny};
 
 #[test]
 fn eval_all_without_genres_leaves_out_the_content_models() {

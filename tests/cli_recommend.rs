@@ -1,36 +1,14 @@
 //! End-to-end tests of `recscope recommend` and `recscope similar` on the tiny matrix,
 //! with every expected number worked out by hand.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn recscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_recscope"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).to_string()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).to_string()
-}
+mod binary;
+use binary::{recscope, stderr, stdout, tiny};
 
 fn json(output: &Output) -> serde_json::Value {
     assert!(output.status.success(), "{}", stderr(output));
     serde_json::from_str(&stdout(output)).expect("valid JSON")
-}
-
-/// The tiny matrix of every introduction, as shipped:
-/// U1: A=5 B=4; U2: A=3 C=4 D=2; U3: B=5 C=5 (items are `Movie A` ... `Movie D`).
-fn tiny() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("sample-data/tiny.csv")
-        .display()
-        .to_string()
 }
 
 /// `(item, score)` pairs of `recommend --json`.
