@@ -33,33 +33,14 @@ cd "$root"
 
 factors="${1:-64}"
 iterations="${2:-15}"
+# shellcheck source=bench/common.sh
+source bench/common.sh
+
 data="${RECSCOPE_BENCH_DATA:-../shared/data/lastfm-2k/user_artists.dat}"
 peer_script="../shared/peers/implicit_bench.py"
-peer_python="${RECSCOPE_PEERS_PYTHON:-$HOME/.cache/recscope-peers/bin/python}"
-
-if [[ ! -f "$data" ]]; then
-    echo "no play-count file at $data: put Last.fm HetRec 2011 there or set RECSCOPE_BENCH_DATA" >&2
-    exit 1
-fi
-
-use_peer=1
-if [[ -n "${RECSCOPE_BENCH_NO_PEER:-}" ]]; then
-    use_peer=0
-    echo "implicit skipped (RECSCOPE_BENCH_NO_PEER is set)" >&2
-elif [[ ! -f "$peer_script" || ! -x "$peer_python" ]]; then
-    use_peer=0
-    echo "implicit not found ($peer_script with $peer_python): recscope figures only" >&2
-elif ! "$peer_python" -c "import implicit" 2>/dev/null; then
-    use_peer=0
-    echo "$peer_python cannot import implicit: recscope figures only" >&2
-fi
-
-echo "building recscope (release)..." >&2
-cargo build --release --quiet
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-cp "${CARGO_TARGET_DIR:-target}/release/recscope" "$scratch/recscope"
-binary="$scratch/recscope"
+check_data "$data" "Last.fm HetRec 2011 play-count file"
+find_peer implicit implicit "$peer_script"
+build_binary
 
 echo "recscope: wals..." >&2
 csv=$("$binary" eval "$data" --algos wals --split holdout --test-share 0.2 --seed 0 \

@@ -19,35 +19,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
+# shellcheck source=bench/common.sh
+source bench/common.sh
+
 data="${RECSCOPE_BENCH_DATA:-../shared/data/ml-100k/u.data}"
 peer_script="../shared/peers/surprise_bench.py"
-peer_python="${RECSCOPE_PEERS_PYTHON:-$HOME/.cache/recscope-peers/bin/python}"
-
-if [[ ! -f "$data" ]]; then
-    echo "no ratings file at $data: put MovieLens 100K there or set RECSCOPE_BENCH_DATA" >&2
-    exit 1
-fi
-
-use_peer=1
-if [[ -n "${RECSCOPE_BENCH_NO_PEER:-}" ]]; then
-    use_peer=0
-    echo "Surprise skipped (RECSCOPE_BENCH_NO_PEER is set)" >&2
-elif [[ ! -f "$peer_script" || ! -x "$peer_python" ]]; then
-    use_peer=0
-    echo "Surprise not found ($peer_script with $peer_python): recscope figures only" >&2
-elif ! "$peer_python" -c "import surprise" 2>/dev/null; then
-    use_peer=0
-    echo "$peer_python cannot import surprise: recscope figures only" >&2
-fi
-
-echo "building recscope (release)..." >&2
-cargo build --release --quiet
-# The build folder may be shared; run a private copy so that a later build cannot
-# swap the binary in the middle of the measurement.
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-cp "${CARGO_TARGET_DIR:-target}/release/recscope" "$scratch/recscope"
-binary="$scratch/recscope"
+check_data "$data" "MovieLens 100K ratings file"
+find_peer Surprise surprise "$peer_script"
+build_binary
 
 # recscope name → Surprise name in the peer script, and any parameter that makes
 # the two configurations alike.
