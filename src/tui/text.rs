@@ -143,12 +143,18 @@ fn scientific(value: f64, digits: usize) -> String {
 /// A signed number for a formula: `+0.50`, `−1.25` (with a true minus sign); a value
 /// that rounds to zero is `+0.00`.
 pub fn signed(value: f64) -> String {
+    signed_places(value, 2)
+}
+
+/// [`signed`] with `places` decimals.
+pub fn signed_places(value: f64, places: usize) -> String {
     let magnitude = if value.abs() >= 1e6 {
-        scientific(value.abs(), 2)
+        scientific(value.abs(), places)
     } else {
-        format!("{:.2}", value.abs())
+        format!("{:.places$}", value.abs())
     };
-    if value < 0.0 && magnitude != "0.00" {
+    let rounds_to_zero = magnitude.bytes().all(|b| b == b'0' || b == b'.');
+    if value < 0.0 && !rounds_to_zero {
         format!("−{magnitude}")
     } else {
         format!("+{magnitude}")
@@ -208,5 +214,7 @@ mod tests {
         assert_eq!(number(-0.0001), "0.000");
         assert_eq!(signed(-0.004), "+0.00");
         assert_eq!(signed(-0.006), "−0.01");
+        assert_eq!(signed_places(-0.0004, 3), "+0.000");
+        assert_eq!(signed_places(-0.0125, 3), "−0.013");
     }
 }

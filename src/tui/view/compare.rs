@@ -14,7 +14,7 @@ use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::tui::app::App;
 use crate::tui::keys::Action;
 use crate::tui::screens::compare::{DISAGREE_ABOVE, MAX_COMPARED, disagree};
-use crate::tui::text::{clean, compact, fit, wrap_two_lines};
+use crate::tui::text::{clean, compact, fit, signed_places, wrap_two_lines};
 use crate::tui::worker::Lane;
 
 const CELL_STEP: u16 = CELL_WIDTH + 1;
@@ -266,7 +266,7 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
             let value = app.compare.selected.get(position).copied().flatten();
             let prediction = value.map_or_else(|| "…".to_string(), |v| format!("{v:.3}"));
             let error = match (value, known) {
-                (Some(v), Some(k)) => format!("{:+.3}", v - k),
+                (Some(v), Some(k)) => signed_places(v - k, 3),
                 _ => "–".to_string(),
             };
             Row::new(vec![
