@@ -299,11 +299,11 @@ fn factorisation_on_movielens_100k_is_as_accurate_as_the_reference() {
     }
     let full = RatingMatrix::new(users.len(), items.len(), &ratings, SCALE).unwrap();
     // The reference library's published 5-fold RMSE (SVD 0.934, SVD++ 0.919, NMF
-    // 0.963), with the 0.003 allowance for a different split into folds.
+    // 0.963), on folds other than those the defaults were chosen on.
     for (name, published) in [("svd", 0.934), ("svdpp", 0.919), ("nmf", 0.963)] {
         let rmse = movielens_cv_rmse(name, &ratings, &full);
         eprintln!("{name}: 5-fold RMSE {rmse:.4}");
-        assert!(rmse <= published + 0.003, "{name}: RMSE {rmse:.4}");
+        assert!(rmse <= published, "{name}: RMSE {rmse:.4}");
     }
 }
 

@@ -72,7 +72,8 @@ fn load(path: &Path) -> Loaded {
 }
 
 /// Each fixture: its file name part, recscope's algorithm, and the settings that
-/// match the reference's parameters in the script.
+/// match the reference's parameters in the script (its defaults, where recscope's
+/// differ: step and regularisation of SVD and SVD++, NMF's user regularisation).
 const FIXTURES: &[(&str, &str, &[&str])] = &[
     ("baseline_als", "baseline_als", &[]),
     ("baseline_sgd", "baseline_sgd", &[]),
@@ -80,7 +81,14 @@ const FIXTURES: &[(&str, &str, &[&str])] = &[
     (
         "svd_constant_init",
         "svd",
-        &["factors=3", "epochs=5", "init_mean=0.1", "init_std=0"],
+        &[
+            "factors=3",
+            "epochs=5",
+            "init_mean=0.1",
+            "init_std=0",
+            "learning_rate=0.005",
+            "reg=0.02",
+        ],
     ),
     (
         "svd_unbiased_constant_init",
@@ -91,17 +99,32 @@ const FIXTURES: &[(&str, &str, &[&str])] = &[
             "biased=false",
             "init_mean=0.1",
             "init_std=0",
+            "learning_rate=0.005",
+            "reg=0.02",
         ],
     ),
     (
         "svdpp_constant_init",
         "svdpp",
-        &["factors=3", "epochs=5", "init_mean=0.1", "init_std=0"],
+        &[
+            "factors=3",
+            "epochs=5",
+            "init_mean=0.1",
+            "init_std=0",
+            "learning_rate=0.007",
+            "reg=0.02",
+        ],
     ),
     (
         "nmf_constant_init",
         "nmf",
-        &["factors=3", "epochs=5", "init_low=0.5", "init_high=0.5"],
+        &[
+            "factors=3",
+            "epochs=5",
+            "init_low=0.5",
+            "init_high=0.5",
+            "reg_user=0.06",
+        ],
     ),
     (
         "nmf_biased_constant_init",
@@ -112,6 +135,7 @@ const FIXTURES: &[(&str, &str, &[&str])] = &[
             "biased=true",
             "init_low=0.5",
             "init_high=0.5",
+            "reg_user=0.06",
         ],
     ),
 ];

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::als::cholesky_solve;
+use super::kernels::{add_scaled, dot};
 use super::svd::normal_factors;
 use super::{AlgorithmSpec, Family, FitError, Model, Output, rank_of, support};
 use crate::core::embeddings::Embeddings;
@@ -260,14 +261,60 @@ impl Wals {
                     vector.fill(0.0);
                     return;
                 }
-                if self.cg_steps == 0 {
-                    self.solve_exactly(&gram, fixed, others, weights, vector);
-                } else {
-                    self.conjugate_gradient(&gram, fixed, others, weights, vector);
-                }
+                self.solve_row(&gram, fixed, others, weights, vector);
             });
     }
 
+    /// One row's solve: exact, or by conjugate gradient when `cg_steps` is set; in the
+    /// build compiled for AVX2 and FMA when the processor has them.
+    fn solve_row(
+        &self,
+        gram: &[f64],
+        fixed: &[f64],
+        others: &[u32],
+        weights: &[f64],
+        vector: &mut [f64],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if super::kernels::has_avx2_fma() {
+            // SAFETY: the processor has just been found to have AVX2 and FMA, the only
+            // requirement of `solve_row_avx2_fma`.
+            unsafe { self.solve_row_avx2_fma(gram, fixed, others, weights, vector) };
+            return;
+        }
+        self.solve_row_with::<false>(gram, fixed, others, weights, vector);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn solve_row_avx2_fma(
+        &self,
+        gram: &[f64],
+        fixed: &[f64],
+        others: &[u32],
+        weights: &[f64],
+        vector: &mut [f64],
+    ) {
+        self.solve_row_with::<true>(gram, fixed, others, weights, vector);
+    }
+
+    #[inline(always)]
+    fn solve_row_with<const FUSED: bool>(
+        &self,
+        gram: &[f64],
+        fixed: &[f64],
+        others: &[u32],
+        weights: &[f64],
+        vector: &mut [f64],
+    ) {
+        if self.cg_steps == 0 {
+            self.solve_exactly::<FUSED>(gram, fixed, others, weights, vector);
+        } else {
+            self.conjugate_gradient::<FUSED>(gram, fixed, others, weights, vector);
+        }
+    }
+
+    #[inline(always)]
     fn confidence(&self, weight: f64) -> f64 {
         1.0 + self.alpha * weight.abs()
     }
@@ -275,7 +322,8 @@ impl Wals {
     /// `A = YᵀY + λI + Σ (c − 1) y yᵀ` and `b = Σ_{p = 1} c y`, solved by Cholesky.
     /// The vector keeps its value when the system is not positive definite (λ = 0
     /// and too few interactions).
-    fn solve_exactly(
+    #[inline(always)]
+    fn solve_exactly<const FUSED: bool>(
         &self,
         gram: &[f64],
         fixed: &[f64],
@@ -293,12 +341,11 @@ impl Wals {
             let y = support::row(fixed, other as usize, f);
             let confidence = self.confidence(weight);
             for a in 0..f {
-                for b in 0..=a {
-                    system[a * f + b] += (confidence - 1.0) * y[a] * y[b];
-                }
-                if weight > 0.0 {
-                    rhs[a] += confidence * y[a];
-                }
+                let scale = (confidence - 1.0) * y[a];
+                add_scaled::<FUSED>(&mut system[a * f..=a * f + a], scale, y);
+            }
+            if weight > 0.0 {
+                add_scaled::<FUSED>(&mut rhs, confidence, y);
             }
         }
         if cholesky_solve(&mut system, &mut rhs, f) {
@@ -306,11 +353,36 @@ impl Wals {
         }
     }
 
+    /// `out = A v` for the row's system `A = YᵀY + λI + Σ (c − 1) y yᵀ`, without
+    /// forming it.
+    #[inline(always)]
+    fn apply_system<const FUSED: bool>(
+        &self,
+        gram: &[f64],
+        fixed: &[f64],
+        others: &[u32],
+        weights: &[f64],
+        v: &[f64],
+        out: &mut [f64],
+    ) {
+        let f = self.n_factors;
+        for a in 0..f {
+            let regularised = self.regularization * v[a];
+            out[a] = dot::<FUSED>(&gram[a * f..(a + 1) * f], v) + regularised;
+        }
+        for (&other, &weight) in others.iter().zip(weights) {
+            let y = support::row(fixed, other as usize, f);
+            let scale = (self.confidence(weight) - 1.0) * dot::<FUSED>(y, v);
+            add_scaled::<FUSED>(out, scale, y);
+        }
+    }
+
     /// Conjugate-gradient steps on the same system from the current vector, applying
     /// `A` as `YᵀY v + λ v + Σ (c − 1)(y · v) y` without forming it (the speed-up of
     /// Takács, Pilászy and Tikk, "Applications of the conjugate gradient method for
     /// implicit feedback collaborative filtering", 2011).
-    fn conjugate_gradient(
+    #[inline(always)]
+    fn conjugate_gradient<const FUSED: bool>(
         &self,
         gram: &[f64],
         fixed: &[f64],
@@ -319,42 +391,27 @@ impl Wals {
         vector: &mut [f64],
     ) {
         let f = self.n_factors;
-        let apply = |v: &[f64], out: &mut [f64]| {
-            for a in 0..f {
-                out[a] = support::dot(&gram[a * f..(a + 1) * f], v) + self.regularization * v[a];
-            }
-            for (&other, &weight) in others.iter().zip(weights) {
-                let y = support::row(fixed, other as usize, f);
-                let scale = (self.confidence(weight) - 1.0) * support::dot(y, v);
-                for a in 0..f {
-                    out[a] += scale * y[a];
-                }
-            }
-        };
         // residual = b − A x
         let mut residual = vec![0.0; f];
-        apply(vector, &mut residual);
+        self.apply_system::<FUSED>(gram, fixed, others, weights, vector, &mut residual);
         for value in residual.iter_mut() {
             *value = -*value;
         }
         for (&other, &weight) in others.iter().zip(weights) {
             if weight > 0.0 {
                 let y = support::row(fixed, other as usize, f);
-                let confidence = self.confidence(weight);
-                for a in 0..f {
-                    residual[a] += confidence * y[a];
-                }
+                add_scaled::<FUSED>(&mut residual, self.confidence(weight), y);
             }
         }
         let mut direction = residual.clone();
-        let mut squared = support::dot(&residual, &residual);
+        let mut squared = dot::<FUSED>(&residual, &residual);
         let mut image = vec![0.0; f];
         for _ in 0..self.cg_steps {
             if squared < 1e-20 {
                 break;
             }
-            apply(&direction, &mut image);
-            let curvature = support::dot(&direction, &image);
+            self.apply_system::<FUSED>(gram, fixed, others, weights, &direction, &mut image);
+            let curvature = dot::<FUSED>(&direction, &image);
             if curvature.is_nan() || curvature <= 0.0 {
                 break;
             }
@@ -363,7 +420,7 @@ impl Wals {
                 vector[a] += step * direction[a];
                 residual[a] -= step * image[a];
             }
-            let next = support::dot(&residual, &residual);
+            let next = dot::<FUSED>(&residual, &residual);
             for a in 0..f {
                 direction[a] = residual[a] + (next / squared) * direction[a];
             }
