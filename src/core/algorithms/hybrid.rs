@@ -36,12 +36,20 @@ pub const COMBINABLE: &[&str] = &[
     "autorec",
 ];
 
+/// The default parts. On MovieLens 100K (5-fold, seed 0) the blend of SVD and ALS at
+/// equal weights has RMSE 0.911, below both parts (0.914 each); with baseline k-NN
+/// (0.931) as the second part it was 0.917, above SVD alone. The switching hybrid's
+/// collaborative part is SVD for the same reason (0.913, against 0.930 with k-NN).
+const BLEND_FIRST: &str = "svd";
+const BLEND_SECOND: &str = "als";
+const SWITCH_COLLABORATIVE: &str = "svd";
+
 const BLEND_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "first",
         kind: ParamKind::Choice {
             options: COMBINABLE,
-            default: "svd",
+            default: BLEND_FIRST,
         },
         help: "the first model, fitted at its default parameters",
     },
@@ -49,7 +57,7 @@ const BLEND_PARAMS: &[ParamSpec] = &[
         name: "second",
         kind: ParamKind::Choice {
             options: COMBINABLE,
-            default: "knn_baseline",
+            default: BLEND_SECOND,
         },
         help: "the second model, fitted at its default parameters",
     },
@@ -69,7 +77,7 @@ const SWITCH_PARAMS: &[ParamSpec] = &[
         name: "collaborative",
         kind: ParamKind::Choice {
             options: COMBINABLE,
-            default: "knn_baseline",
+            default: SWITCH_COLLABORATIVE,
         },
         help: "the model used where user and item both have enough ratings, fitted at \
                its default parameters",
@@ -139,8 +147,8 @@ fn fit_blend(
     params: &Params,
     progress: &Progress,
 ) -> Result<Box<dyn Model>, FitError> {
-    let first_name = params.text("first", "svd").to_string();
-    let second_name = params.text("second", "knn_baseline").to_string();
+    let first_name = params.text("first", BLEND_FIRST).to_string();
+    let second_name = params.text("second", BLEND_SECOND).to_string();
     let first = fit_part("blend", &first_name, &matrix, &progress.span(0.0, 0.5))?;
     let second = fit_part("blend", &second_name, &matrix, &progress.span(0.5, 1.0))?;
     Ok(Box::new(Blend {
@@ -218,7 +226,9 @@ fn fit_switch(
     params: &Params,
     progress: &Progress,
 ) -> Result<Box<dyn Model>, FitError> {
-    let collaborative_name = params.text("collaborative", "knn_baseline").to_string();
+    let collaborative_name = params
+        .text("collaborative", SWITCH_COLLABORATIVE)
+        .to_string();
     let content = fit_part("switch", "content", &matrix, &progress.span(0.0, 0.2))?;
     let collaborative = fit_part(
         "switch",
