@@ -581,3 +581,40 @@ fn a_separator_recscope_cannot_read_is_a_usage_error() {
         );
     }
 }
+
+#[test]
+fn eval_of_a_ranking_model_without_top_lists_says_how_to_get_its_figures() {
+    let output = recscope(&[
+        "eval",
+        &tiny(),
+        "--algos",
+        "wals,global_mean",
+        "--folds",
+        "2",
+        "--param",
+        "factors=2",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(
+        said.contains("wals ranks items rather than rates them, so it has no RMSE")
+            && said.contains("--top-k 10"),
+        "{said}"
+    );
+
+    // With top-10 lists asked for, nothing needs saying.
+    let output = recscope(&[
+        "eval",
+        &tiny(),
+        "--algos",
+        "wals",
+        "--folds",
+        "2",
+        "--top-k",
+        "10",
+        "--param",
+        "factors=2",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("items rather than"));
+}

@@ -1,5 +1,6 @@
-//! The explorer refits a k-NN model without recomputing its similarities when only
-//! the number of neighbours changes.
+//! How the explorer refits: a k-NN model without recomputing its similarities when
+//! only the number of neighbours changes; and after a fit that fails, the model still
+//! shown is the one selected.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -89,4 +90,53 @@ fn changing_k_refits_without_fitting_from_scratch() {
     update(&mut app, Action::NextSimilarity);
     settle(&mut app);
     assert_eq!(FITS.load(Ordering::SeqCst), 2);
+}
+
+fn failing_fit(
+    _matrix: Arc<RatingMatrix>,
+    _params: &Params,
+    _progress: &Progress,
+) -> Result<Box<dyn Model>, FitError> {
+    Err(FitError::Unsuitable("it always fails".to_string()))
+}
+
+/// k-NN (basic) whose fit always fails.
+const FAILING_KNN: AlgorithmSpec = AlgorithmSpec {
+    fit: failing_fit,
+    ..knn::KNN_BASIC
+};
+
+static WITH_FAILING: &[AlgorithmSpec] = &[REGISTRY[0], FAILING_KNN];
+
+#[test]
+fn after_a_failed_fit_the_shown_model_is_selected_and_named() {
+    let mut app = App::with_algorithms(
+        common::dataset(3, 4, &common::TINY_CELLS, false),
+        "tiny.csv",
+        KeyMap::defaults().unwrap(),
+        Theme::defaults().unwrap(),
+        WITH_FAILING,
+    );
+    app.set_window(Window {
+        rows: 10,
+        columns: 10,
+    });
+    settle(&mut app);
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+
+    assert_eq!(
+        app.algorithm, 0,
+        "the first algorithm's model is still shown"
+    );
+    let message = app.message.as_ref().unwrap();
+    assert!(message.is_error);
+    assert!(
+        message.text.starts_with(&format!(
+            "knn_basic could not be fitted (still showing {}): ",
+            REGISTRY[0].title
+        )) && message.text.contains("it always fails"),
+        "{}",
+        message.text
+    );
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{DataArgs, find_algorithm, load_dataset, parse_params, split_setting, usage};
-use crate::core::algorithms::{AlgorithmSpec, Output, REGISTRY};
+use crate::core::algorithms::{AlgorithmSpec, Family, Output, REGISTRY};
 use crate::core::eval::grid::{self, Axis};
 use crate::core::eval::{
     AlgorithmResult, Candidate, EvalError, EvalOptions, RankingOptions, SplitSpec, cross_validate,
@@ -119,6 +119,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         split.describe(),
         dataset.ratings.len()
     );
+    if ranking.is_none() {
+        warn_of_unscored_rankings(&candidates);
+    }
     let progress = super::progress::on_stderr("eval");
     let mut candidates = candidates;
     // One algorithm that cannot be fitted on these folds (a diverging SGD, BPR on all
@@ -173,6 +176,28 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Says on stderr when ranking models are evaluated without top-N lists: they have
+/// no rating error, so nothing would be reported for them.
+fn warn_of_unscored_rankings(candidates: &[Candidate]) {
+    let mut ranking: Vec<&str> = candidates
+        .iter()
+        .filter(|candidate| candidate.spec.family == Family::Implicit)
+        .map(|candidate| candidate.spec.name)
+        .collect();
+    ranking.dedup();
+    let (verbs, they, their) = match ranking.len() {
+        0 => return,
+        1 => ("ranks items rather than rates them", "it has", "its"),
+        _ => ("rank items rather than rate them", "they have", "their"),
+    };
+    eprintln!(
+        "eval: {} {verbs}, so {they} no RMSE or MAE: add --top-k 10 for {their} ranking \
+         figures (the usual protocol, --split user-holdout --test-share 0.25, scores \
+         top-10 lists by itself)",
+        ranking.join(" and ")
+    );
 }
 
 /// Top-N settings: as asked, or for a per-user hold-out top-10 lists where every

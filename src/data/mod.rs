@@ -41,7 +41,7 @@ pub use ratings::{MAX_RATING, NO_RATING_COLUMN};
 pub use recommend::{Recommendation, reason, recommend, recommendations_table};
 pub use sniff::Separator;
 pub use stats::{Distribution, HistogramBar, Stats, describe};
-pub use summary::{bar_label, format_value, summary_lines, summary_table, thousands};
+pub use summary::{bar_label, edge_label, format_value, summary_lines, summary_table, thousands};
 pub use text::{clean_text, json_for_terminal};
 
 use sniff::Layout;

@@ -101,8 +101,11 @@ pub fn describe(dataset: &Dataset) -> Stats {
     }
 }
 
-/// One bar per distinct value when there are few, else `BINS` equal bins over the scale
-/// (the last bin closed on the right).
+/// One bar per distinct value when there are few. Otherwise bins with round edges:
+/// powers of ten when the values are counts spanning three orders of magnitude or more
+/// (play counts: 1–10, 10–100, …), else about `BINS` bins of a round width (1, 2, 2.5
+/// or 5 times a power of ten). Each bin holds `low <= value < high`, the last one also
+/// its `high`.
 pub fn histogram(
     values: impl Iterator<Item = f64> + Clone,
     scale: RatingScale,
@@ -133,23 +136,62 @@ pub fn histogram(
         }
         return bars;
     }
-    let width = (scale.max - scale.min) / BINS as f64;
-    let mut bars: Vec<HistogramBar> = (0..BINS)
-        .map(|k| HistogramBar {
-            low: scale.min + width * k as f64,
-            high: scale.min + width * (k + 1) as f64,
+    let edges = bin_edges(scale);
+    let mut bars: Vec<HistogramBar> = edges
+        .windows(2)
+        .map(|edge| HistogramBar {
+            low: edge[0],
+            high: edge[1],
             count: 0,
         })
         .collect();
+    let last = bars.len() - 1;
     for value in values {
-        let k = if width > 0.0 {
-            (((value - scale.min) / width).floor().max(0.0) as usize).min(BINS - 1)
-        } else {
-            0
-        };
+        // The first edge above the value closes its bin.
+        let above = edges.partition_point(|&edge| edge <= value);
+        let k = above.saturating_sub(1).min(last);
         bars[k].count += 1;
     }
     bars
+}
+
+/// The edges of the histogram's bins over `scale`, increasing, at least two.
+fn bin_edges(scale: RatingScale) -> Vec<f64> {
+    let (min, max) = (scale.min, scale.max);
+    if !(min.is_finite() && max.is_finite()) || max <= min {
+        return vec![min, max];
+    }
+    if min >= 0.0 && max >= 1000.0 * min.max(1.0) {
+        let first = min.max(1.0).log10().floor() as i32;
+        let last = max.log10().ceil() as i32;
+        let mut edges: Vec<f64> = (first..=last).map(|power| 10f64.powi(power)).collect();
+        edges[0] = edges[0].min(min);
+        return edges;
+    }
+    let width = round_width((max - min) / BINS as f64);
+    let low = (min / width).floor() * width;
+    let count = (((max - low) / width).ceil() as usize).max(1);
+    // Edges as multiples of the width, so that they print without binary noise.
+    (0..=count)
+        .map(|k| round_to_width(low + width * k as f64, width))
+        .collect()
+}
+
+/// The smallest of 1, 2, 2.5, 5 and 10 times a power of ten at or above `width`.
+fn round_width(width: f64) -> f64 {
+    let power = 10f64.powf(width.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|step| step * power)
+        .find(|&step| step >= width * (1.0 - 1e-9))
+        .unwrap_or(10.0 * power)
+}
+
+/// `value` rounded to the decimals a bin width of `width` needs.
+fn round_to_width(value: f64, width: f64) -> f64 {
+    let decimals = (-(width.log10().floor()) as i32 + 1).clamp(0, 12);
+    let factor = 10f64.powi(decimals);
+    (value * factor).round() / factor
 }
 
 fn distribution(mut counts: Vec<usize>) -> Distribution {
@@ -198,6 +240,57 @@ mod tests {
         assert_eq!(bars.len(), 10);
         assert_eq!(bars[0].count, 10);
         assert_eq!(bars[9].count, 11);
+    }
+
+    #[test]
+    fn wide_counts_fall_into_decades() {
+        // Play counts 1..352698: bins 1–10, 10–100, …, 100000–1000000.
+        let scale = RatingScale {
+            min: 1.0,
+            max: 352_698.0,
+        };
+        let values = [1.0, 9.0, 10.0, 99.0, 150.0, 2_000.0, 352_698.0]
+            .into_iter()
+            .chain((0..30).map(|k| 20.0 + k as f64));
+        let bars = histogram(values, scale);
+        let edges: Vec<(f64, f64)> = bars.iter().map(|b| (b.low, b.high)).collect();
+        assert_eq!(
+            edges,
+            vec![
+                (1.0, 10.0),
+                (10.0, 100.0),
+                (100.0, 1e3),
+                (1e3, 1e4),
+                (1e4, 1e5),
+                (1e5, 1e6)
+            ]
+        );
+        let counts: Vec<usize> = bars.iter().map(|b| b.count).collect();
+        assert_eq!(counts, vec![2, 32, 1, 1, 0, 1]);
+    }
+
+    #[test]
+    fn bins_of_log_weights_have_round_edges() {
+        // log(1 + 1) = 0.693… to log(1 + 352698) = 12.77…: a span of 12.08 wants bins
+        // of 1.208, rounded up to 2: edges 0, 2, …, 14.
+        let scale = RatingScale {
+            min: 2f64.ln(),
+            max: 352_699f64.ln(),
+        };
+        let values = (0..40).map(|k| scale.min + k as f64 * 0.3);
+        let bars = histogram(values, scale);
+        let lows: Vec<f64> = bars.iter().map(|b| b.low).collect();
+        assert_eq!(lows, vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0]);
+        assert_eq!(bars.iter().map(|b| b.count).sum::<usize>(), 40);
+    }
+
+    #[test]
+    fn round_widths_are_one_two_two_and_a_half_or_five_times_a_power_of_ten() {
+        assert_eq!(round_width(1.208), 2.0);
+        assert_eq!(round_width(0.45), 0.5);
+        assert_eq!(round_width(10.0), 10.0);
+        assert_eq!(round_width(0.21), 0.25);
+        assert_eq!(round_width(3.0), 5.0);
     }
 
     #[test]

@@ -57,12 +57,24 @@ pub fn summary_table(stats: &Stats) -> ExportTable {
         .with("value", ColumnValues::Text(values))
 }
 
-/// A histogram bar's range as a person writes it: `4`, or `2–3.5`.
+/// A histogram bar's range as a person writes it: `4`, `2–3.5`, or `10k–100k`.
 pub fn bar_label(low: f64, high: f64) -> String {
     if low == high {
-        format_value(low)
+        edge_label(low)
     } else {
-        format!("{}–{}", format_value(low), format_value(high))
+        format!("{}–{}", edge_label(low), edge_label(high))
+    }
+}
+
+/// A histogram edge: a whole number of thousands or millions as `10k` or `2M`, anything else as [`format_value`] writes it.
+pub fn edge_label(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude >= 1e6 && (value / 1e6).fract() == 0.0 {
+        format!("{}M", format_value(value / 1e6))
+    } else if magnitude >= 1e3 && (value / 1e3).fract() == 0.0 {
+        format!("{}k", format_value(value / 1e3))
+    } else {
+        format_value(value)
     }
 }
 
@@ -97,4 +109,19 @@ pub fn thousands(n: usize) -> String {
         out.push(digit);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bar_labels_shorten_whole_thousands_and_millions() {
+        assert_eq!(bar_label(4.0, 4.0), "4");
+        assert_eq!(bar_label(2.0, 3.5), "2–3.5");
+        assert_eq!(bar_label(100.0, 1000.0), "100–1k");
+        assert_eq!(bar_label(1e5, 1e6), "100k–1M");
+        assert_eq!(bar_label(1100.0, 1200.0), "1100–1200");
+        assert_eq!(bar_label(-2000.0, 0.0), "-2k–0");
+    }
 }

@@ -586,7 +586,13 @@ impl App {
             }
             Err(err) => {
                 tracing::warn!(algorithm = spec.name, %err, "fit failed");
-                self.error(&format!("{} could not be fitted: {err}", spec.name));
+                // The grid and the explanation still show the previous model: the
+                // status line names it too.
+                let still = match self.select_shown_model() {
+                    Some(title) => format!(" (still showing {title})"),
+                    None => String::new(),
+                };
+                self.error(&format!("{} could not be fitted{still}: {err}", spec.name));
             }
         }
     }
@@ -919,9 +925,16 @@ impl App {
         let what = busy
             .map(|b| b.what)
             .unwrap_or_else(|| "fitting".to_string());
-        let Some(fitted) = &self.model else {
-            return format!("{what} cancelled; no model yet (press a to fit one)");
-        };
+        match self.select_shown_model() {
+            Some(title) => format!("{what} cancelled, still showing {title}"),
+            None => format!("{what} cancelled; no model yet (press a to fit one)"),
+        }
+    }
+
+    /// Selects again the algorithm and parameters of the model shown, if any, and
+    /// returns its title.
+    fn select_shown_model(&mut self) -> Option<&'static str> {
+        let fitted = self.model.as_ref()?;
         let (spec, params) = (fitted.spec, fitted.params.clone());
         if let Some(at) = self.algorithms.iter().position(|a| a.name == spec.name) {
             self.algorithm = at;
@@ -930,7 +943,7 @@ impl App {
             }
         }
         self.request_neighbours();
-        format!("{what} cancelled, still showing {}", spec.title)
+        Some(spec.title)
     }
 
     /// Handles a key while the `/` prompt is open; `true` when the prompt took it.

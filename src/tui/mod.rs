@@ -161,6 +161,13 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<(
         .name(WORKER_THREAD.to_string())
         .spawn(move || worker::serve(evaluation_inbox, worker_events, Event::Worker))
         .context("could not start the evaluation thread")?;
+    // So do the dataset's measures, which would otherwise wait for a long first fit.
+    let (measures, measure_inbox) = mpsc::channel::<Job>();
+    let worker_events = events.clone();
+    thread::Builder::new()
+        .name(WORKER_THREAD.to_string())
+        .spawn(move || worker::serve(measure_inbox, worker_events, Event::Worker))
+        .context("could not start the stats thread")?;
     drop(events);
 
     let mut screen = Rect::default();
@@ -174,6 +181,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> anyhow::Result<(
         for job in app.outbox.drain(..) {
             let queue = match job.lane {
                 worker::Lane::Evaluate => &evaluations,
+                worker::Lane::Stats => &measures,
                 _ => &jobs,
             };
             if queue.send(job).is_err() {

@@ -1,21 +1,17 @@
 //! Vector arithmetic of the fits' inner loops, written so that the compiler vectorises
-//! it, and the check that picks, once per fit, between the portable build of a loop
-//! and the one compiled for AVX2 with fused multiply-adds.
+//! it, and the check that picks between the portable build of a loop and the one
+//! compiled for AVX2 with fused multiply-adds (made as each loop starts; the standard
+//! library caches the answer, so it costs a load).
 
 /// Partial sums of a dot product: sixteen, so that a wide vector unit has several
 /// independent additions in flight instead of waiting on one.
 const LANES: usize = 16;
 
-/// Whether this processor can run the loops compiled for AVX2 and FMA.
+/// Whether this processor can run the loops compiled for AVX2 and FMA (only x86-64
+/// has such builds).
+#[cfg(target_arch = "x86_64")]
 pub(crate) fn has_avx2_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
 
 /// `a · b + c`, rounded once when `FUSED`. Only code compiled with FMA should pass

@@ -44,9 +44,9 @@ const NMF_PARAMS: &[ParamSpec] = &[
         kind: ParamKind::Bool { default: false },
         help: "learn a global mean, user and item biases besides the factors",
     },
-    // The reference library's NMF regularises both at 0.06; a grid search over 5-fold
-    // cross-validation on MovieLens 100K (λ_u and λ_i 0.06 to 0.3) found a stronger
-    // λ_u better: RMSE 0.966 there becomes 0.956.
+    // The reference library's NMF regularises both at 0.06; in a grid search over 5-fold
+    // cross-validation on MovieLens 100K (λ_u and λ_i 0.06 to 0.3) a stronger λ_u did
+    // better: 0.15 makes RMSE 0.966 there 0.956, within 0.001 of the best of the grid.
     float(
         "reg_user",
         REG_USER,

@@ -66,22 +66,10 @@ pub(crate) fn row(values: &[f64], index: usize, width: usize) -> &[f64] {
     &values[index * width..(index + 1) * width]
 }
 
-/// Dot product of two equally long vectors, summed in four lanes so that the
-/// compiler can use vector instructions.
+/// Dot product of two equally long vectors, in the portable build of
+/// [`super::kernels::dot`].
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut lanes = [0.0; 4];
-    let (a_blocks, b_blocks) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (a_rest, b_rest) = (a_blocks.remainder(), b_blocks.remainder());
-    for (x, y) in a_blocks.zip(b_blocks) {
-        lanes[0] += x[0] * y[0];
-        lanes[1] += x[1] * y[1];
-        lanes[2] += x[2] * y[2];
-        lanes[3] += x[3] * y[3];
-    }
-    let tail: f64 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
+    super::kernels::dot::<false>(a, b)
 }
 
 /// Every factor's part in `user · item`, largest magnitude first (ties by factor).
@@ -150,10 +138,25 @@ pub(crate) fn ensure_finite(
 }
 
 /// The hint after an SGD divergence: a learning rate ten times smaller, and no
-/// larger than the usual default.
+/// larger than the usual default, written with two significant digits.
 pub(crate) fn learning_rate_hint(name: &str, rate: f64, default: f64) -> String {
     let smaller = (rate / 10.0).min(default);
-    format!("try {name}={smaller} or lower")
+    format!("try {name}={} or lower", two_significant_digits(smaller))
+}
+
+/// `0.00015000000000000001` → `0.00015`, `0.01` → `0.01`; 0 and non-finite values as
+/// Rust writes them.
+fn two_significant_digits(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return value.to_string();
+    }
+    let decimals = (1 - value.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 /// A value every model can fall back to when its formula gives NaN or infinity: the
@@ -182,6 +185,28 @@ pub(crate) fn expect_len(what: &str, found: usize, expected: usize) -> Result<()
         Err(format!(
             "the saved {what} hold {found} entries but the dataset needs {expected}"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_divergence_hint_rounds_the_smaller_rate() {
+        assert_eq!(
+            learning_rate_hint("learning_rate", 0.0015, 0.015),
+            "try learning_rate=0.00015 or lower"
+        );
+        assert_eq!(
+            learning_rate_hint("learning_rate", 0.1, 0.015),
+            "try learning_rate=0.01 or lower"
+        );
+        assert_eq!(
+            learning_rate_hint("learning_rate", 1.0, 0.015),
+            "try learning_rate=0.015 or lower"
+        );
+        assert_eq!(two_significant_digits(123.4), "123");
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::core::algorithms::Model;
+use crate::core::algorithms::{Model, Output};
 use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::core::params::Params;
 use crate::tui::app::{App, Busy};
@@ -50,6 +50,24 @@ impl CompareScreen {
         let same_matrix = std::ptr::eq(fitted.model.matrix(), &*app.dataset.matrix);
         (same_params && same_matrix).then(|| Arc::clone(&fitted.model))
     }
+}
+
+/// Whether the compared algorithm at `position` gives ranking scores (WALS, BPR)
+/// rather than ratings, once its model is fitted. Scores are on no rating scale, so
+/// they take no part in spreads or differences from a known rating.
+pub fn scores_ranks(app: &App, position: usize) -> bool {
+    app.compare
+        .chosen
+        .get(position)
+        .and_then(|algorithm| app.compare.models.get(algorithm))
+        .is_some_and(|fitted| fitted.model.output() == Output::Score)
+}
+
+/// `values` (one per compared algorithm) with the ranking scores left out.
+pub fn ratings_only(app: &App, values: &[Option<f64>]) -> Vec<Option<f64>> {
+    (values.iter().enumerate())
+        .map(|(position, &value)| value.filter(|_| !scores_ranks(app, position)))
+        .collect()
 }
 
 /// Whether predictions spread wider than [`DISAGREE_ABOVE`] (two or more present).

@@ -8,12 +8,14 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Paragraph, Row, Table, Widget, Wrap};
 
-use super::matrix::{CELL_WIDTH, predicted_text};
+use super::matrix::{CELL_WIDTH, framed, predicted_text};
 use super::status;
 use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::tui::app::App;
 use crate::tui::keys::Action;
-use crate::tui::screens::compare::{DISAGREE_ABOVE, MAX_COMPARED, disagree};
+use crate::tui::screens::compare::{
+    DISAGREE_ABOVE, MAX_COMPARED, disagree, ratings_only, scores_ranks,
+};
 use crate::tui::text::{clean, compact, fit, signed_places, wrap_two_lines};
 use crate::tui::worker::Lane;
 
@@ -185,7 +187,7 @@ fn cell(
         None => {
             let values = app.compare.predictions.get(&(user, item));
             let value = values.and_then(|v| v.get(position).copied().flatten());
-            let differs = values.is_some_and(|v| disagree(v));
+            let differs = values.is_some_and(|v| disagree(&ratings_only(app, v)));
             match value {
                 Some(value) if differs => (
                     predicted_text(value),
@@ -204,21 +206,7 @@ fn cell(
             }
         }
     };
-    let width = CELL_WIDTH as usize;
-    if selected {
-        let bracket = Style::new().fg(theme.cursor).add_modifier(Modifier::BOLD);
-        let inside = width - 2;
-        Line::from(vec![
-            Span::styled("[", bracket),
-            Span::styled(
-                format!("{:^inside$}", fit(&text, inside)),
-                style.add_modifier(Modifier::UNDERLINED),
-            ),
-            Span::styled("]", bracket),
-        ])
-    } else {
-        Line::from(Span::styled(format!("{text:^width$}"), style))
-    }
+    framed(app, text, style, selected)
 }
 
 fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
@@ -226,7 +214,8 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let known = app.dataset.matrix.rating(user, item);
-    let present: Vec<f64> = app.compare.selected.iter().flatten().copied().collect();
+    let rated = ratings_only(app, &app.compare.selected);
+    let present: Vec<f64> = rated.iter().flatten().copied().collect();
     let spread = match (
         present.iter().copied().reduce(f64::min),
         present.iter().copied().reduce(f64::max),
@@ -266,15 +255,23 @@ fn render_table(app: &App, area: Rect, buf: &mut Buffer) {
             let value = app.compare.selected.get(position).copied().flatten();
             let prediction = value.map_or_else(|| "…".to_string(), |v| format!("{v:.3}"));
             let error = match (value, known) {
+                _ if scores_ranks(app, position) => "n/a".to_string(),
                 (Some(v), Some(k)) => signed_places(v - k, 3),
                 _ => "–".to_string(),
+            };
+            let title = match spec {
+                Some(spec) if scores_ranks(app, position) => {
+                    format!("{} (a ranking score, not a rating)", spec.title)
+                }
+                Some(spec) => spec.title.to_string(),
+                None => String::new(),
             };
             Row::new(vec![
                 Cell::from(spec.map_or("?", |s| s.name)),
                 Cell::from(Line::from(prediction).right_aligned())
                     .style(Style::new().fg(app.theme.accent)),
                 Cell::from(Line::from(error).right_aligned()),
-                Cell::from(spec.map_or("", |s| s.title)).style(Style::new().fg(app.theme.dim)),
+                Cell::from(title).style(Style::new().fg(app.theme.dim)),
             ])
         })
         .collect();

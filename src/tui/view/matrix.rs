@@ -179,7 +179,7 @@ fn cell(app: &App, user: u32, item: u32, selected: bool) -> Line<'static> {
 }
 
 /// A cell's text in its style, within the cursor's brackets when selected.
-fn framed(app: &App, text: String, style: Style, selected: bool) -> Line<'static> {
+pub fn framed(app: &App, text: String, style: Style, selected: bool) -> Line<'static> {
     let theme = &app.theme;
     // Text wider than the space between the brackets takes the whole cell; the
     // selected cell then shows its cursor by style alone.
@@ -222,7 +222,8 @@ pub fn predicted_text(value: f64) -> String {
     } else {
         value
     };
-    let short = format!("{PREDICTED_MARK}{shown:.1}");
+    let sign = if shown < 0.0 { "−" } else { "" };
+    let short = format!("{PREDICTED_MARK}{sign}{:.1}", shown.abs());
     if short.chars().count() < CELL_WIDTH as usize {
         return short;
     }
@@ -239,7 +240,7 @@ mod tests {
     #[test]
     fn predictions_read_with_one_decimal_and_huge_ones_stay_numbers() {
         assert_eq!(predicted_text(3.66), "~3.7");
-        assert_eq!(predicted_text(-0.33), "~-0.3");
+        assert_eq!(predicted_text(-0.33), "~−0.3");
         assert_eq!(predicted_text(-0.04), "~0.0");
         assert_eq!(predicted_text(13.94), "~13.9");
         // Multiplying by ten to round would overflow to infinity; the value is

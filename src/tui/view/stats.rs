@@ -11,7 +11,7 @@ use ratatui::widgets::{
     Axis, Bar, BarChart, Block, BorderType, Chart, Dataset, GraphType, Paragraph, Widget, Wrap,
 };
 
-use crate::data::{bar_label, thousands};
+use crate::data::{HistogramBar, bar_label, edge_label, thousands};
 use crate::tui::app::App;
 use crate::tui::screens::stats::DatasetShape;
 use crate::tui::text::{clean, compact, fit};
@@ -129,10 +129,7 @@ fn render_histogram(app: &App, shape: &DatasetShape, area: Rect, buf: &mut Buffe
             Bar::default()
                 .value(bar.count as u64)
                 .text_value(count)
-                .label(Line::from(fit(
-                    &bar_label(bar.low, bar.high),
-                    bar_width as usize,
-                )))
+                .label(Line::from(histogram_label(bar, bar_width as usize)))
         })
         .collect();
     BarChart::vertical(bars)
@@ -148,6 +145,17 @@ fn render_histogram(app: &App, shape: &DatasetShape, area: Rect, buf: &mut Buffe
         )
         .label_style(Style::new().fg(app.theme.header))
         .render(area, buf);
+}
+
+/// A bar's range when it fits its width, else its lower edge (the bars are in order,
+/// so the edges still read as a scale), cut only when even that does not fit.
+fn histogram_label(bar: &HistogramBar, width: usize) -> String {
+    let range = bar_label(bar.low, bar.high);
+    if range.chars().count() <= width {
+        range
+    } else {
+        fit(&edge_label(bar.low), width)
+    }
 }
 
 /// A sorted count curve: rank on x, count on y (log10 when the counts are wide).
