@@ -56,14 +56,19 @@ pub fn format_rating(value: f64) -> String {
         return value.to_string();
     }
     let magnitude = value.abs();
-    if magnitude >= 1e9 || (magnitude > 0.0 && magnitude < 0.005) {
-        return scientific(value, 3);
-    }
-    if value.fract() == 0.0 {
+    let text = if magnitude >= 1e9 || (magnitude > 0.0 && magnitude < 0.005) {
+        scientific(value, 3)
+    } else if value.fract() == 0.0 {
         format!("{value:.0}")
     } else {
         let text = format!("{value:.2}");
         text.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    // A true minus sign, as in the formulas; none on a value written as zero.
+    match text.strip_prefix('-') {
+        Some(rest) if rest.trim_start_matches(['0', '.']).is_empty() => rest.to_string(),
+        Some(rest) => format!("−{rest}"),
+        None => text,
     }
 }
 
@@ -188,6 +193,9 @@ mod tests {
         assert_eq!(format_rating(3.5), "3.5");
         assert_eq!(format_rating(3.001), "3");
         assert_eq!(format_rating(1e308), "1e308");
+        assert_eq!(format_rating(-1.0), "−1");
+        assert_eq!(format_rating(-0.0), "0");
+        assert_eq!(format_rating(-2.5), "−2.5");
         assert_eq!(signed(-1.25), "−1.25");
         assert_eq!(signed(0.5), "+0.50");
     }
@@ -202,7 +210,7 @@ mod tests {
         // 352,698 / 1,000 = 352.698: 352.7k is 6 wide, 353k fits 4.
         assert_eq!(compact(352_698.0, 4), "353k");
         assert_eq!(compact(1e308, 5), "1e308");
-        assert_eq!(compact(-1e308, 5), "-1e3…");
+        assert_eq!(compact(-1e308, 5), "−1e3…");
         assert_eq!(compact(4.0, 4), "4");
         assert_eq!(compact(3.25, 3), "3.2");
         assert_eq!(number(1e308), "1e308");

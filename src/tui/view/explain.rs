@@ -337,10 +337,10 @@ fn explanation_lines(
     const FACTORS_LISTED: usize = 5;
     for factor in explanation.factors.iter().take(FACTORS_LISTED) {
         out.push(Line::from(format!(
-            "  f{:<3} p {:>6.3} q {:>6.3} → {}",
+            "  f{:<3} p {:>6} q {:>6} → {}",
             factor.factor,
-            factor.user_value,
-            factor.item_value,
+            number(factor.user_value),
+            number(factor.item_value),
             signed(factor.contribution)
         )));
     }
