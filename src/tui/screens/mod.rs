@@ -18,8 +18,12 @@ pub use dispatch::{LANES, after_fit, after_update, full_dataset, on_cancel, on_o
 use super::app::{App, Mode};
 
 impl App {
-    /// Shows `mode`, asking the worker for whatever the screen needs.
+    /// Shows `mode`, asking the worker for whatever the screen needs. What the status
+    /// line said on another screen is not carried over.
     pub fn show(&mut self, mode: Mode) {
+        if mode != self.mode {
+            self.message = None;
+        }
         self.mode = mode;
         self.refresh_screen();
     }
