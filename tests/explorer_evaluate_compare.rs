@@ -9,12 +9,13 @@ use std::time::Duration;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
 
-use recscope::core::algorithms::{AlgorithmSpec, REGISTRY, baseline};
+use recscope::core::algorithms::{AlgorithmSpec, Output, REGISTRY, baseline};
+use recscope::core::eval::AlgorithmResult;
 use recscope::core::matrix::RatingMatrix;
 use recscope::data::{self, Dataset, LoadOptions};
 use recscope::tui::app::{App, Mode, Overlay, update};
 use recscope::tui::keys::{Action, KeyMap};
-use recscope::tui::screens::evaluate::{Metric, Run};
+use recscope::tui::screens::evaluate::{Leaderboard, Metric, Run};
 use recscope::tui::screens::hold_out::ErrorBand;
 use recscope::tui::screens::what_if::Edit;
 use recscope::tui::theme::Theme;
@@ -416,6 +417,345 @@ fn screen_evaluate_before_running_and_done() {
         let terminal = draw(&mut app, width, height);
         insta::assert_snapshot!(
             format!("evaluate_done_{width}x{height}"),
+            terminal.backend()
+        );
+    }
+}
+
+/// The explorer on the classroom sample with every algorithm of the registry (23,
+/// wals and bpr among them, which rank rather than rate) cross-validated, top-k
+/// lists too when `top_k`; times fixed as in the snapshots.
+fn classroom_evaluated(top_k: bool) -> App {
+    let path = repository_file("sample-data/classroom/ratings.csv");
+    let dataset = data::load(&path, &LoadOptions::default()).unwrap();
+    let mut app = App::new(
+        dataset,
+        "classroom/ratings.csv",
+        KeyMap::defaults().unwrap(),
+        Theme::defaults().unwrap(),
+    );
+    settle(&mut app);
+    update(&mut app, Action::ShowEvaluate);
+    if top_k {
+        update(&mut app, Action::ToggleTopK);
+    }
+    update(&mut app, Action::Run);
+    settle(&mut app);
+    fix_times(&mut app);
+    app
+}
+
+fn leaderboard(app: &App) -> &Leaderboard {
+    match &app.evaluate.run {
+        Run::Done(board) => board,
+        other => panic!("no leaderboard: {other:?}"),
+    }
+}
+
+/// The leaderboard panel as drawn: the text inside its border, row by row, and its
+/// bottom edge (where the scroll marker goes).
+struct DrawnTable {
+    header: String,
+    /// The rows under the header: ranked algorithms, then any notes.
+    lines: Vec<String>,
+    bottom: String,
+}
+
+fn drawn_leaderboard(text: &str) -> DrawnTable {
+    let rows: Vec<Vec<char>> = text.lines().map(|line| line.chars().collect()).collect();
+    let (top, left) = (rows.iter().enumerate())
+        .find_map(|(y, row)| {
+            let line: String = row.iter().collect();
+            let at = line.find("╭ Leaderboard by")?;
+            Some((y, line[..at].chars().count()))
+        })
+        .unwrap_or_else(|| panic!("no leaderboard panel:\n{text}"));
+    let right = rows[top].iter().rposition(|&c| c == '╮').unwrap();
+    let bottom = (top + 1..rows.len())
+        .find(|&y| rows[y][left] == '╰')
+        .unwrap();
+    let inside = |y: usize| rows[y][left + 1..right].iter().collect::<String>();
+    DrawnTable {
+        header: inside(top + 1),
+        lines: (top + 2..bottom).map(inside).collect(),
+        bottom: rows[bottom][left..=right].iter().collect(),
+    }
+}
+
+/// The metrics whose columns the header shows, left to right.
+fn drawn_metrics(header: &str) -> Vec<Metric> {
+    let mut found: Vec<(usize, Metric)> = (Metric::ALL.iter())
+        .filter_map(|&metric| {
+            let label = metric.label();
+            let (at, _) = header.match_indices(label).find(|&(at, _)| {
+                let after = &header[at + label.len()..];
+                header[..at].ends_with(' ') && (after.is_empty() || after.starts_with(' '))
+            })?;
+            Some((at, metric))
+        })
+        .collect();
+    found.sort_by_key(|&(at, _)| at);
+    found.into_iter().map(|(_, metric)| metric).collect()
+}
+
+/// The ranked rows of the drawn table: (rank, algorithm, the cells of figures), with
+/// `n/a (ranks)` kept as one cell.
+fn drawn_rows(table: &DrawnTable) -> Vec<(usize, String, Vec<String>)> {
+    // The notes under the rows say what is left out and what n/a means.
+    let note = |line: &str| line.contains("on a wider terminal") || line.starts_with("n/a");
+    (table.lines.iter())
+        .filter(|line| !note(line))
+        .filter_map(|line| {
+            let line = line.replace("n/a (ranks)", "n/a_(ranks)");
+            let mut cells = line.split_whitespace();
+            let rank = cells.next()?.parse().ok()?;
+            let name = cells.next()?.to_string();
+            Some((rank, name, cells.map(str::to_string).collect()))
+        })
+        .collect()
+}
+
+/// How `recscope eval` writes the figure (RMSE, MAE, FCP to four places, times to
+/// three), computed here apart from the view; the cells a ranking model may show for
+/// RMSE, MAE and FCP.
+fn acceptable_cells(metric: Metric, result: &AlgorithmResult) -> Vec<String> {
+    let accuracy = matches!(metric, Metric::Rmse | Metric::Mae | Metric::Fcp);
+    if accuracy && result.output == Output::Score {
+        return vec!["n/a".to_string(), "n/a_(ranks)".to_string()];
+    }
+    let cell = match metric.value(result) {
+        None => "–".to_string(),
+        Some(value) if matches!(metric, Metric::FitSeconds | Metric::PredictSeconds) => {
+            format!("{value:.3}")
+        }
+        Some(value) => format!("{value:.4}"),
+    };
+    vec![cell]
+}
+
+/// Checks every cell the screen shows against the leaderboard; returns the ranks
+/// shown.
+fn assert_whole_figures(app: &App, text: &str) -> Vec<usize> {
+    let board = leaderboard(app);
+    let metric = app.evaluate.metric;
+    let ranked = board.ranked(metric);
+    let table = drawn_leaderboard(text);
+    let shown = drawn_metrics(&table.header);
+    assert!(shown.contains(&metric), "{metric:?} not shown:\n{text}");
+    let all = app.evaluate.metrics();
+    let hidden = all.len() - shown.len();
+    if hidden > 0 {
+        assert!(
+            text.contains(&format!("{hidden} more column")),
+            "{hidden} hidden, unsaid:\n{text}"
+        );
+    }
+    // The others in their usual order.
+    let usual: Vec<Metric> = all.iter().copied().filter(|m| shown.contains(m)).collect();
+    assert_eq!(shown, usual, "{text}");
+
+    let rows = drawn_rows(&table);
+    assert!(!rows.is_empty(), "no rows:\n{text}");
+    let mut names: Vec<&str> = rows.iter().map(|(_, name, _)| name.as_str()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), rows.len(), "a name shown twice:\n{text}");
+    for (rank, name, cells) in &rows {
+        let result = ranked[rank - 1];
+        assert_eq!(name, &result.algo, "rank {rank}:\n{text}");
+        assert_eq!(cells.len(), shown.len(), "{name}:\n{text}");
+        for (cell, &metric) in cells.iter().zip(&shown) {
+            assert!(
+                !cell.starts_with('.'),
+                "{name} {metric:?} cut: {cell}\n{text}"
+            );
+            if cell.starts_with(|c: char| c.is_ascii_digit()) {
+                assert!(cell.parse::<f64>().is_ok(), "{name} {metric:?}: {cell}");
+            }
+            assert!(
+                acceptable_cells(metric, result).contains(cell),
+                "{name} {metric:?}: {cell}, expected {:?}\n{text}",
+                acceptable_cells(metric, result)
+            );
+        }
+    }
+    rows.iter().map(|(rank, _, _)| *rank).collect()
+}
+
+#[test]
+fn every_figure_on_a_narrow_leaderboard_is_shown_whole_whatever_it_is_sorted_by() {
+    for top_k in [false, true] {
+        let mut app = classroom_evaluated(top_k);
+        for (width, height) in [(80, 24), (100, 30)] {
+            for _ in app.evaluate.metrics() {
+                // Every row, page by page.
+                let count = leaderboard(&app).results.len();
+                let mut seen = Vec::new();
+                for _ in 0..count {
+                    let text = screen_text(&draw(&mut app, width, height));
+                    seen.extend(assert_whole_figures(&app, &text));
+                    if !drawn_leaderboard(&text).bottom.contains("below") {
+                        break;
+                    }
+                    update(&mut app, Action::ScrollExplainDown);
+                }
+                seen.sort();
+                seen.dedup();
+                assert_eq!(seen, (1..=count).collect::<Vec<_>>(), "{width}x{height}");
+                update(&mut app, Action::NextMetric);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_narrow_leaderboard_leaves_out_whole_columns_and_says_how_many() {
+    let mut app = classroom_evaluated(true);
+    // 80 columns: 52 for the panel, 50 inside; the rank (2), the names (18, for
+    // slope_one_weighted) and spaces take 22, leaving 28: RMSE, MAE, FCP need 7 each
+    // with their space, fit s 6. The five others wait for a wider terminal.
+    let text = screen_text(&draw(&mut app, 80, 24));
+    let table = drawn_leaderboard(&text);
+    assert_eq!(
+        drawn_metrics(&table.header),
+        [Metric::Rmse, Metric::Mae, Metric::Fcp, Metric::FitSeconds]
+    );
+    assert!(
+        text.contains("5 more columns on a wider terminal"),
+        "{text}"
+    );
+    assert!(table.header.contains("algorithm "), "{text}");
+
+    // Sorted by NDCG@k, its column comes in, in its usual place, for fit s.
+    while app.evaluate.metric != Metric::Ndcg {
+        update(&mut app, Action::NextMetric);
+    }
+    let text = screen_text(&draw(&mut app, 80, 24));
+    assert_eq!(
+        drawn_metrics(&drawn_leaderboard(&text).header),
+        [Metric::Rmse, Metric::Mae, Metric::Fcp, Metric::Ndcg]
+    );
+}
+
+#[test]
+fn scrolling_the_leaderboard_reveals_its_last_algorithm() {
+    for (width, height) in [(80, 24), (100, 30), (160, 45)] {
+        let mut app = classroom_evaluated(false);
+        let count = leaderboard(&app).results.len();
+        let last = leaderboard(&app).ranked(Metric::Rmse)[count - 1]
+            .algo
+            .clone();
+        let text = screen_text(&draw(&mut app, width, height));
+        let table = drawn_leaderboard(&text);
+        let ranks: Vec<usize> = drawn_rows(&table).iter().map(|row| row.0).collect();
+        assert_eq!(ranks.first(), Some(&1));
+        assert!(!ranks.contains(&count), "{width}x{height}:\n{text}");
+        let below = count - ranks.len();
+        assert!(
+            table
+                .bottom
+                .contains(&format!("▼ {below} more below — J/K to scroll")),
+            "{}",
+            table.bottom
+        );
+
+        // J and K scroll the leaderboard; the checklist's cursor stays.
+        for _ in 0..count {
+            press(&mut app, KeyCode::Char('J'));
+        }
+        assert_eq!(app.evaluate.highlighted, 0);
+        assert_eq!(app.evaluate.table_scroll, count - 1);
+        let text = screen_text(&draw(&mut app, width, height));
+        let table = drawn_leaderboard(&text);
+        let rows = drawn_rows(&table);
+        assert_eq!(rows.last().map(|row| &row.1), Some(&last), "{text}");
+        assert_eq!(rows.last().map(|row| row.0), Some(count));
+        // The last page stays full.
+        assert_eq!(rows.len(), ranks.len(), "{text}");
+        assert!(table.bottom.contains("more above"), "{}", table.bottom);
+
+        for _ in 0..count {
+            press(&mut app, KeyCode::Char('K'));
+        }
+        assert_eq!(app.evaluate.table_scroll, 0);
+        let text = screen_text(&draw(&mut app, width, height));
+        assert_eq!(drawn_rows(&drawn_leaderboard(&text))[0].0, 1);
+    }
+}
+
+#[test]
+fn a_new_metric_shows_the_leaderboard_from_its_best() {
+    let mut app = classroom_evaluated(false);
+    act(&mut app, &[Action::ScrollExplainDown; 3]);
+    assert_eq!(app.evaluate.table_scroll, 9);
+    update(&mut app, Action::NextMetric);
+    assert_eq!(app.evaluate.table_scroll, 0);
+}
+
+#[test]
+fn ranking_models_read_n_a_ranks_for_rating_accuracy() {
+    let mut app = classroom_evaluated(false);
+    let ranking: Vec<String> = (leaderboard(&app).results.iter())
+        .filter(|r| r.output == Output::Score)
+        .map(|r| r.algo.clone())
+        .collect();
+    assert_eq!(ranking, ["wals", "bpr"]);
+
+    // Wide: the words of `recscope eval` in the cells.
+    act(&mut app, &[Action::ScrollExplainDown; 8]);
+    let text = screen_text(&draw(&mut app, 160, 45));
+    let rows = drawn_rows(&drawn_leaderboard(&text));
+    let wals = rows.iter().find(|row| row.1 == "wals").unwrap();
+    assert_eq!(wals.2[..3], ["n/a_(ranks)"; 3], "{text}");
+    assert!(!text.contains("only rank items"), "{text}");
+
+    // Narrow: n/a in the cells, the words in a note under them.
+    let text = screen_text(&draw(&mut app, 100, 30));
+    let table = drawn_leaderboard(&text);
+    let wals = drawn_rows(&table)
+        .into_iter()
+        .find(|row| row.1 == "wals")
+        .unwrap();
+    assert_eq!(wals.2[..3], ["n/a"; 3], "{text}");
+    assert!(
+        table
+            .lines
+            .iter()
+            .any(|line| line.trim_end() == "n/a (ranks): wals, bpr only rank items"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_chart_title_says_when_it_shows_only_the_first_bars() {
+    let mut app = classroom_evaluated(false);
+    // 45 rows: 43 above the status lines, a third of them (14) for the chart, 12
+    // inside its border; 21 algorithms have an RMSE (wals and bpr none).
+    let text = screen_text(&draw(&mut app, 160, 45));
+    assert!(
+        text.contains(" RMSE by algorithm: first 12 of 21 (m next metric) "),
+        "{text}"
+    );
+    // Four algorithms fit without a word.
+    let mut app = explorer(tiny(), &MEANS);
+    settle(&mut app);
+    act(&mut app, &[Action::ShowEvaluate, Action::Run]);
+    settle(&mut app);
+    let text = screen_text(&draw(&mut app, 160, 45));
+    assert!(
+        text.contains(" RMSE by algorithm (m next metric) "),
+        "{text}"
+    );
+}
+
+#[test]
+fn screen_evaluate_classroom_narrow() {
+    for (width, height, top_k) in [(80, 24, false), (100, 30, false), (100, 30, true)] {
+        let mut app = classroom_evaluated(top_k);
+        let terminal = draw(&mut app, width, height);
+        let top_k = if top_k { "_top_k" } else { "" };
+        insta::assert_snapshot!(
+            format!("evaluate_classroom{top_k}_{width}x{height}"),
             terminal.backend()
         );
     }

@@ -19,6 +19,8 @@ pub const SEED: u32 = 0;
 pub const TOP_K: usize = 10;
 /// Above this many ratings, folds run one at a time (as `recscope eval` does).
 const PARALLEL_RATINGS_LIMIT: usize = 5_000_000;
+/// Leaderboard rows one press of the scroll keys moves by, as the explanation's do.
+const SCROLL_ROWS: usize = 3;
 
 /// A figure of the leaderboard that can be sorted on and charted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +155,11 @@ pub struct EvaluateScreen {
     /// The last finished leaderboard while a new run goes on: a cancelled run brings
     /// it back.
     pub previous: Option<Leaderboard>,
+    /// The leaderboard's first row shown, counted from the best. It goes no further
+    /// than the last row; drawing stops earlier, where the last page is full (the
+    /// panel's height is known only there), so after overshooting the end the first
+    /// presses back up move nothing on screen.
+    pub table_scroll: usize,
 }
 
 impl EvaluateScreen {
@@ -164,6 +171,7 @@ impl EvaluateScreen {
             metric: Metric::Rmse,
             run: Run::NotRun,
             previous: None,
+            table_scroll: 0,
         }
     }
 
@@ -217,6 +225,18 @@ pub fn update(app: &mut App, action: Action) -> bool {
             if let Some(&metric) = metrics.get(next) {
                 screen.metric = metric;
             }
+            // Sorted anew: the best by the new metric comes first, so show it.
+            screen.table_scroll = 0;
+        }
+        Action::ScrollExplainDown => {
+            let rows = match &screen.run {
+                Run::Done(board) => board.results.len(),
+                _ => 0,
+            };
+            screen.table_scroll = (screen.table_scroll + SCROLL_ROWS).min(rows.saturating_sub(1));
+        }
+        Action::ScrollExplainUp => {
+            screen.table_scroll = screen.table_scroll.saturating_sub(SCROLL_ROWS);
         }
         Action::Run => start(app),
         // The matrix's own keys do nothing here; the rest (quit, help, screens, the
@@ -354,6 +374,7 @@ pub fn on_result(app: &mut App, result: Result<Vec<AlgorithmResult>, EvalError>)
                 app.evaluate.metric = Metric::Rmse;
             }
             app.say(&format!("evaluated {} algorithm(s)", results.len()));
+            app.evaluate.table_scroll = 0;
             app.evaluate.run = Run::Done(Leaderboard {
                 results,
                 split,
