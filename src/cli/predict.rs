@@ -186,12 +186,21 @@ pub fn explanation_text(dataset: &Dataset, explanation: &Explanation, value: f64
         out.push_str(&neighbour_table(dataset, explanation));
     }
     if !explanation.factors.is_empty() {
+        // The largest contributions first, as many as the written-out sum below has;
+        // the rest as one line, so that the table adds up to the same dot product.
         out.push_str("factors\n  factor      p_u       q_i  contribution\n");
-        for factor in &explanation.factors {
+        for factor in explanation.factors.iter().take(WRITTEN_OUT) {
             out.push_str(&format!(
                 "  {:>6} {:>9.4} {:>9.4} {:>13.4}\n",
                 factor.factor, factor.user_value, factor.item_value, factor.contribution
             ));
+        }
+        if let Some(rest) = explanation.factors.get(WRITTEN_OUT..)
+            && !rest.is_empty()
+        {
+            let total: f64 = rest.iter().map(|f| f.contribution).sum();
+            let label = format!("the other {} factors", rest.len());
+            out.push_str(&format!("  {label:<26} {total:>13.4}\n"));
         }
     }
     if !explanation.features.is_empty() {
@@ -537,6 +546,12 @@ mod tests {
         assert_eq!(text.matches("0.1000 × 0.2000").count(), 12, "{text}");
         assert!(text.contains("+ 0.0600 (the 3 more, summed)"), "{text}");
         assert!(text.contains("= 3.3000"), "{text}");
+        // The factor table lists the same twelve, then the other three's 0.06.
+        assert_eq!(text.matches("0.1000    0.2000        0.0200").count(), 12);
+        assert!(
+            text.contains("  the other 3 factors               0.0600\n"),
+            "{text}"
+        );
     }
 
     #[test]
