@@ -879,7 +879,7 @@ fn the_explanation_shows_the_held_out_rating_beside_the_prediction() {
         text.contains("Held-out rating  5  (hidden from the fit)"),
         "{text}"
     );
-    assert!(text.contains("Error  4.000 − 5 = -1.000"), "{text}");
+    assert!(text.contains("Error  4.000 − 5 = −1.000"), "{text}");
 }
 
 #[test]
@@ -1068,6 +1068,38 @@ fn compare_takes_at_most_four_algorithms() {
     assert_eq!(app.compare.models.len(), 3);
 }
 
+/// The global mean and WALS, whose values are ranking scores.
+static MEAN_AND_WALS: [AlgorithmSpec; 2] = [
+    baseline::GLOBAL_MEAN,
+    recscope::core::algorithms::wals::WALS,
+];
+
+#[test]
+fn compare_leaves_ranking_scores_out_of_spreads_and_differences() {
+    let mut app = explorer(tiny(), &MEAN_AND_WALS);
+    settle(&mut app);
+    update(&mut app, Action::ShowCompare);
+    settle(&mut app);
+    assert_eq!(app.compare.chosen, vec![0, 1]);
+    // WALS scores are near 0 or 1 and the global mean is 4: as ratings they would
+    // spread by about 3 everywhere, yet no cell disagrees, having one rating only.
+    for values in app.compare.predictions.values() {
+        assert!(values.iter().all(Option::is_some), "{values:?}");
+        let rated = recscope::tui::screens::compare::ratings_only(&app, values);
+        assert_eq!(rated[1], None);
+        assert!(!recscope::tui::screens::compare::disagree(&rated));
+    }
+    let text = screen_text(&draw(&mut app, 100, 30));
+    assert!(!text.contains("they disagree"), "{text}");
+    let wals = (text.lines())
+        .find(|line| line.trim_start_matches('│').starts_with("wals "))
+        .unwrap_or_else(|| panic!("no wals row:\n{text}"));
+    assert!(
+        wals.contains(" n/a ") && wals.contains("a ranking score, not a rating"),
+        "{wals}"
+    );
+}
+
 #[test]
 fn compare_predicts_each_cell_and_flags_disagreement() {
     let mut app = explorer(tiny(), &MEANS);
@@ -1105,6 +1137,17 @@ fn compare_predicts_each_cell_and_flags_disagreement() {
     };
     assert_eq!(background("U1"), Color::Reset);
     assert_eq!(background("U2"), app.theme.accent);
+
+    // The table below: each prediction of U1 × A minus the known 5, with a true minus
+    // sign: 4 − 5 = −1 and 4.5 − 5 = −0.5.
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r.trim_start_matches('│').starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row:\n{text}"))
+            .to_string()
+    };
+    assert!(row("global_mean").contains("4.000    −1.000"), "{text}");
+    assert!(row("user_mean").contains("4.500    −0.500"), "{text}");
 }
 
 #[test]

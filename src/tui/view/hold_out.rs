@@ -13,7 +13,7 @@ use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::tui::app::App;
 use crate::tui::screens::hold_out::ErrorBand;
 use crate::tui::screens::what_if::RatingPrompt;
-use crate::tui::text::{clean, compact, fit};
+use crate::tui::text::{clean, compact, fit, signed_places};
 
 /// The background of a hidden rating by the error of its prediction.
 pub fn band_colour(band: ErrorBand) -> Color {
@@ -118,7 +118,7 @@ pub fn explain_lines(app: &App, user: UserIndex, item: ItemIndex) -> Vec<Line<'s
             Span::styled("Error  ", label),
             Span::styled(format!("{value:.3} − {rating} = "), label),
             Span::styled(
-                format!("{error:+.3}"),
+                signed_places(error, 3),
                 Style::new()
                     .fg(band_colour(ErrorBand::of(value, hidden.rating)))
                     .add_modifier(Modifier::BOLD),
