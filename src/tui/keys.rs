@@ -504,6 +504,21 @@ impl KeyMap {
             .unwrap_or(&[])
     }
 
+    /// The scroll keys as a marker names them: `J/K` (each action's first key).
+    pub fn scroll_keys_text(&self) -> String {
+        let first = |action| {
+            self.keys(action)
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "?".to_string())
+        };
+        format!(
+            "{}/{}",
+            first(Action::ScrollExplainDown),
+            first(Action::ScrollExplainUp)
+        )
+    }
+
     /// The keys of an action as the help shows them, e.g. `↑ k`.
     pub fn keys_text(&self, action: Action) -> String {
         let keys = self.keys(action);

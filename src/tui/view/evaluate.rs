@@ -372,18 +372,7 @@ fn table_notes(board: &Leaderboard, plan: &TablePlan, width: usize) -> Vec<Strin
 
 /// The marker on the panel's bottom edge when rows are scrolled out of sight.
 fn scroll_marker(app: &App, above: usize, below: usize) -> Option<String> {
-    let key = |action| {
-        app.keys
-            .keys(action)
-            .first()
-            .map(ToString::to_string)
-            .unwrap_or_else(|| "?".to_string())
-    };
-    let keys = format!(
-        "{}/{} to scroll",
-        key(Action::ScrollExplainDown),
-        key(Action::ScrollExplainUp)
-    );
+    let keys = format!("{} to scroll", app.keys.scroll_keys_text());
     match (above, below) {
         (0, 0) => None,
         (0, below) => Some(format!(" ▼ {below} more below — {keys} ")),

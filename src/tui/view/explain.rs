@@ -10,7 +10,6 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
 use crate::core::explain::{Entity, Explanation, FallbackReason, NeighbourTerm, Prediction};
 use crate::tui::app::{App, params_text};
-use crate::tui::keys::Action;
 use crate::tui::text::{clean, compact, fit, format_rating, number, signed};
 use crate::tui::view::matrix::predicted_text;
 
@@ -66,18 +65,7 @@ pub fn visible(
 
 /// The marker drawn on the panel's last row when the explanation goes on below.
 fn more_marker(app: &App) -> String {
-    let key = |action| {
-        app.keys
-            .keys(action)
-            .first()
-            .map(ToString::to_string)
-            .unwrap_or_else(|| "?".to_string())
-    };
-    format!(
-        "▼ more below — {}/{} to scroll",
-        key(Action::ScrollExplainDown),
-        key(Action::ScrollExplainUp)
-    )
+    format!("▼ more below — {} to scroll", app.keys.scroll_keys_text())
 }
 
 /// Breaks lines wider than `width` into rows, between words where possible, keeping
