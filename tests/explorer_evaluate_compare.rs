@@ -194,13 +194,7 @@ fn evaluate_screen_gives_the_figures_of_recscope_eval_on_the_classroom_sample() 
     let path = repository_file("sample-data/classroom/ratings.csv");
     let cli = cli_eval(&path, &[]);
 
-    let dataset = data::load(&path, &LoadOptions::default()).unwrap();
-    let mut app = App::new(
-        dataset,
-        "classroom/ratings.csv",
-        KeyMap::defaults().unwrap(),
-        Theme::defaults().unwrap(),
-    );
+    let mut app = classroom_explorer();
     settle(&mut app);
     act(&mut app, &[Action::ShowEvaluate, Action::Run]);
     assert!(matches!(app.evaluate.run, Run::Running { .. }));
@@ -422,18 +416,23 @@ fn screen_evaluate_before_running_and_done() {
     }
 }
 
-/// The explorer on the classroom sample with every algorithm of the registry (23,
-/// wals and bpr among them, which rank rather than rate) cross-validated, top-k
-/// lists too when `top_k`; times fixed as in the snapshots.
-fn classroom_evaluated(top_k: bool) -> App {
+/// The explorer on the classroom sample, with every algorithm of the registry.
+fn classroom_explorer() -> App {
     let path = repository_file("sample-data/classroom/ratings.csv");
     let dataset = data::load(&path, &LoadOptions::default()).unwrap();
-    let mut app = App::new(
+    App::new(
         dataset,
         "classroom/ratings.csv",
         KeyMap::defaults().unwrap(),
         Theme::defaults().unwrap(),
-    );
+    )
+}
+
+/// The explorer on the classroom sample with every algorithm of the registry (23,
+/// wals and bpr among them, which rank rather than rate) cross-validated, top-k
+/// lists too when `top_k`; times fixed as in the snapshots.
+fn classroom_evaluated(top_k: bool) -> App {
+    let mut app = classroom_explorer();
     settle(&mut app);
     update(&mut app, Action::ShowEvaluate);
     if top_k {
