@@ -265,56 +265,43 @@ impl Wals {
                     vector.fill(0.0);
                     return;
                 }
-                self.solve_row(&gram, fixed, others, weights, vector);
+                self.solve_row(
+                    &RowSystem {
+                        gram: &gram,
+                        fixed,
+                        others,
+                        weights,
+                    },
+                    vector,
+                );
             });
     }
 
     /// One row's solve: exact, or by conjugate gradient when `cg_steps` is set; in the
     /// build compiled for AVX2 and FMA when the processor has them.
-    fn solve_row(
-        &self,
-        gram: &[f64],
-        fixed: &[f64],
-        others: &[u32],
-        weights: &[f64],
-        vector: &mut [f64],
-    ) {
+    fn solve_row(&self, row: &RowSystem, vector: &mut [f64]) {
         #[cfg(target_arch = "x86_64")]
         if super::kernels::has_avx2_fma() {
             // SAFETY: the processor has just been found to have AVX2 and FMA, the only
             // requirement of `solve_row_avx2_fma`.
-            unsafe { self.solve_row_avx2_fma(gram, fixed, others, weights, vector) };
+            unsafe { self.solve_row_avx2_fma(row, vector) };
             return;
         }
-        self.solve_row_with::<false>(gram, fixed, others, weights, vector);
+        self.solve_row_with::<false>(row, vector);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    fn solve_row_avx2_fma(
-        &self,
-        gram: &[f64],
-        fixed: &[f64],
-        others: &[u32],
-        weights: &[f64],
-        vector: &mut [f64],
-    ) {
-        self.solve_row_with::<true>(gram, fixed, others, weights, vector);
+    fn solve_row_avx2_fma(&self, row: &RowSystem, vector: &mut [f64]) {
+        self.solve_row_with::<true>(row, vector);
     }
 
     #[inline(always)]
-    fn solve_row_with<const FUSED: bool>(
-        &self,
-        gram: &[f64],
-        fixed: &[f64],
-        others: &[u32],
-        weights: &[f64],
-        vector: &mut [f64],
-    ) {
+    fn solve_row_with<const FUSED: bool>(&self, row: &RowSystem, vector: &mut [f64]) {
         if self.cg_steps == 0 {
-            self.solve_exactly::<FUSED>(gram, fixed, others, weights, vector);
+            self.solve_exactly::<FUSED>(row, vector);
         } else {
-            self.conjugate_gradient::<FUSED>(gram, fixed, others, weights, vector);
+            self.conjugate_gradient::<FUSED>(row, vector);
         }
     }
 
@@ -327,14 +314,13 @@ impl Wals {
     /// The vector keeps its value when the system is not positive definite (λ = 0
     /// and too few interactions).
     #[inline(always)]
-    fn solve_exactly<const FUSED: bool>(
-        &self,
-        gram: &[f64],
-        fixed: &[f64],
-        others: &[u32],
-        weights: &[f64],
-        vector: &mut [f64],
-    ) {
+    fn solve_exactly<const FUSED: bool>(&self, row: &RowSystem, vector: &mut [f64]) {
+        let RowSystem {
+            gram,
+            fixed,
+            others,
+            weights,
+        } = *row;
         let f = self.n_factors;
         let mut system = gram.to_vec();
         let mut rhs = vec![0.0; f];
@@ -360,15 +346,13 @@ impl Wals {
     /// `out = A v` for the row's system `A = YᵀY + λI + Σ (c − 1) y yᵀ`, without
     /// forming it.
     #[inline(always)]
-    fn apply_system<const FUSED: bool>(
-        &self,
-        gram: &[f64],
-        fixed: &[f64],
-        others: &[u32],
-        weights: &[f64],
-        v: &[f64],
-        out: &mut [f64],
-    ) {
+    fn apply_system<const FUSED: bool>(&self, row: &RowSystem, v: &[f64], out: &mut [f64]) {
+        let RowSystem {
+            gram,
+            fixed,
+            others,
+            weights,
+        } = *row;
         let f = self.n_factors;
         for a in 0..f {
             let regularised = self.regularization * v[a];
@@ -386,18 +370,17 @@ impl Wals {
     /// Takács, Pilászy and Tikk, "Applications of the conjugate gradient method for
     /// implicit feedback collaborative filtering", 2011).
     #[inline(always)]
-    fn conjugate_gradient<const FUSED: bool>(
-        &self,
-        gram: &[f64],
-        fixed: &[f64],
-        others: &[u32],
-        weights: &[f64],
-        vector: &mut [f64],
-    ) {
+    fn conjugate_gradient<const FUSED: bool>(&self, row: &RowSystem, vector: &mut [f64]) {
+        let RowSystem {
+            fixed,
+            others,
+            weights,
+            ..
+        } = *row;
         let f = self.n_factors;
         // residual = b − A x
         let mut residual = vec![0.0; f];
-        self.apply_system::<FUSED>(gram, fixed, others, weights, vector, &mut residual);
+        self.apply_system::<FUSED>(row, vector, &mut residual);
         for value in residual.iter_mut() {
             *value = -*value;
         }
@@ -414,7 +397,7 @@ impl Wals {
             if squared < 1e-20 {
                 break;
             }
-            self.apply_system::<FUSED>(gram, fixed, others, weights, &direction, &mut image);
+            self.apply_system::<FUSED>(row, &direction, &mut image);
             let curvature = dot::<FUSED>(&direction, &image);
             if curvature.is_nan() || curvature <= 0.0 {
                 break;
@@ -431,6 +414,17 @@ impl Wals {
             squared = next;
         }
     }
+}
+
+/// One row's least-squares system, but for its regularisation and confidences: `YᵀY`
+/// (`gram`), the fixed side's vectors, and the row's interactions (the other side's
+/// indices and their weights).
+#[derive(Clone, Copy)]
+struct RowSystem<'a> {
+    gram: &'a [f64],
+    fixed: &'a [f64],
+    others: &'a [u32],
+    weights: &'a [f64],
 }
 
 /// Rows per block of the parallel `YᵀY`.
@@ -528,13 +522,19 @@ mod tests {
     fn the_portable_and_the_fused_solve_both_match_the_hand_calculation() {
         let matrix = one_user();
         let gram = gram(&ITEMS, 2);
-        let (items, weights) = matrix.user_ratings(0);
+        let (others, weights) = matrix.user_ratings(0);
+        let system = RowSystem {
+            gram: &gram,
+            fixed: &ITEMS,
+            others,
+            weights,
+        };
         for cg_steps in [0, 2] {
             let wals = settings(cg_steps);
             let mut portable = vec![0.3, -0.7];
-            wals.solve_row_with::<false>(&gram, &ITEMS, items, weights, &mut portable);
+            wals.solve_row_with::<false>(&system, &mut portable);
             let mut fused = vec![0.3, -0.7];
-            wals.solve_row_with::<true>(&gram, &ITEMS, items, weights, &mut fused);
+            wals.solve_row_with::<true>(&system, &mut fused);
             for solved in [&portable, &fused] {
                 assert!(
                     (solved[0] - EXPECTED[0]).abs() < 1e-10,
