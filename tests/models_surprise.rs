@@ -73,7 +73,8 @@ fn load(path: &Path) -> Loaded {
 
 /// Each fixture: its file name part, recscope's algorithm, and the settings that
 /// match the reference's parameters in the script (its defaults, where recscope's
-/// differ: step and regularisation of SVD and SVD++, NMF's user regularisation).
+/// differ: step and regularisation of SVD and SVD++, NMF's user regularisation; SVD
+/// in the reference's double precision and order).
 const FIXTURES: &[(&str, &str, &[&str])] = &[
     ("baseline_als", "baseline_als", &[]),
     ("baseline_sgd", "baseline_sgd", &[]),
@@ -88,6 +89,7 @@ const FIXTURES: &[(&str, &str, &[&str])] = &[
             "init_std=0",
             "learning_rate=0.005",
             "reg=0.02",
+            "exact=true",
         ],
     ),
     (
@@ -101,6 +103,7 @@ const FIXTURES: &[(&str, &str, &[&str])] = &[
             "init_std=0",
             "learning_rate=0.005",
             "reg=0.02",
+            "exact=true",
         ],
     ),
     (

@@ -17,6 +17,10 @@ use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
 use crate::core::params::{ParamKind, ParamSpec, Params};
 use crate::core::progress::Progress;
 
+/// The largest rating (in magnitude) that SVD fits in single precision; beyond it,
+/// squared errors would come near the end of its range, so the fit is in double.
+const SINGLE_PRECISION_LARGEST: f64 = 1e6;
+
 /// Users between two cancellation checks inside an epoch.
 pub(crate) const USERS_PER_CHECK: usize = 1024;
 
@@ -117,6 +121,14 @@ const SVD_PARAMS: &[ParamSpec] = &[
     INIT_MEAN,
     INIT_STD,
     SEED,
+    ParamSpec {
+        name: "exact",
+        kind: ParamKind::Bool { default: false },
+        help: "fit in double precision, user by user: the reference library's arithmetic \
+               and order. false fits in single precision with eight users' ratings in \
+               turn: twice as fast or more, to the same RMSE (ratings beyond ±1e6 are \
+               always fitted in double)",
+    },
 ];
 
 const SVDPP_PARAMS: &[ParamSpec] = &[
@@ -373,6 +385,49 @@ fn fit_svd(
         learning_rate: sgd.learning_rate,
         reg: sgd.reg,
     };
+    let fitted = |user_bias, item_bias, user_factors, item_factors| -> Box<dyn Model> {
+        Box::new(Factorised {
+            matrix: matrix.clone(),
+            biased,
+            n_factors: f,
+            user_bias,
+            item_bias,
+            user_factors,
+            item_factors,
+            formula: if biased {
+                "r̂ = μ + b_u + b_i + p_u · q_i"
+            } else {
+                "r̂ = p_u · q_i"
+            },
+            note: None,
+        })
+    };
+    let scale = matrix.scale();
+    let largest = scale.min.abs().max(scale.max.abs());
+    if !params.bool("exact", false) && largest <= SINGLE_PRECISION_LARGEST {
+        let mut single = Single::new(f, [&user_factors, &item_factors]);
+        for epoch in 0..sgd.epochs {
+            for start in (0..matrix.n_users()).step_by(USERS_PER_CHECK) {
+                progress.check()?;
+                let users = start..(start + USERS_PER_CHECK).min(matrix.n_users());
+                sgd::pass_single(&matrix, users, &settings, &mut single.parameters());
+            }
+            if !single.is_finite() {
+                let [user_bias, item_bias, user_factors, item_factors] = single.to_double();
+                sgd.ensure_finite(
+                    "SVD",
+                    epoch,
+                    &SVD_DEFAULTS,
+                    (mean, std),
+                    &matrix,
+                    &[&user_factors, &item_factors, &user_bias, &item_bias],
+                )?;
+            }
+            progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD epochs");
+        }
+        let [user_bias, item_bias, user_factors, item_factors] = single.to_double();
+        return Ok(fitted(user_bias, item_bias, user_factors, item_factors));
+    }
 
     for epoch in 0..sgd.epochs {
         for start in (0..matrix.n_users()).step_by(USERS_PER_CHECK) {
@@ -397,22 +452,78 @@ fn fit_svd(
         )?;
         progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD epochs");
     }
+    Ok(fitted(user_bias, item_bias, user_factors, item_factors))
+}
 
-    Ok(Box::new(Factorised {
-        matrix,
-        biased,
-        n_factors: f,
-        user_bias,
-        item_bias,
-        user_factors,
-        item_factors,
-        formula: if biased {
-            "r̂ = μ + b_u + b_i + p_u · q_i"
-        } else {
-            "r̂ = p_u · q_i"
-        },
-        note: None,
-    }))
+/// The parameters of a single-precision SVD fit (see [`sgd::SingleParameters`]).
+struct Single {
+    n_factors: usize,
+    blocks: usize,
+    user_factors: Vec<sgd::Block>,
+    item_factors: Vec<sgd::Block>,
+    user_bias: Vec<f32>,
+    item_bias: Vec<f32>,
+}
+
+impl Single {
+    /// Single-precision copies of the starting factors, flat with `n_factors` a row,
+    /// and zero biases.
+    fn new(n_factors: usize, [users, items]: [&[f64]; 2]) -> Self {
+        let blocks = n_factors.div_ceil(sgd::BLOCK);
+        let padded = |flat: &[f64]| -> Vec<sgd::Block> {
+            let mut rows = vec![[0.0; sgd::BLOCK]; flat.len() / n_factors * blocks];
+            for (row, factors) in rows.chunks_mut(blocks).zip(flat.chunks(n_factors)) {
+                for (k, &value) in factors.iter().enumerate() {
+                    row[k / sgd::BLOCK][k % sgd::BLOCK] = value as f32;
+                }
+            }
+            rows
+        };
+        Single {
+            n_factors,
+            blocks,
+            user_bias: vec![0.0; users.len() / n_factors],
+            item_bias: vec![0.0; items.len() / n_factors],
+            user_factors: padded(users),
+            item_factors: padded(items),
+        }
+    }
+
+    fn parameters(&mut self) -> sgd::SingleParameters<'_> {
+        sgd::SingleParameters {
+            blocks: self.blocks,
+            user_factors: &mut self.user_factors,
+            item_factors: &mut self.item_factors,
+            user_bias: &mut self.user_bias,
+            item_bias: &mut self.item_bias,
+        }
+    }
+
+    fn is_finite(&self) -> bool {
+        let factors = self.user_factors.as_flattened().iter();
+        factors
+            .chain(self.item_factors.as_flattened())
+            .chain(&self.user_bias)
+            .chain(&self.item_bias)
+            .all(|v| v.is_finite())
+    }
+
+    /// User and item biases, user and item factors, in double precision, unpadded.
+    fn to_double(&self) -> [Vec<f64>; 4] {
+        let unpadded = |rows: &[sgd::Block]| -> Vec<f64> {
+            rows.chunks(self.blocks)
+                .flat_map(|row| row.as_flattened()[..self.n_factors].iter())
+                .map(|&v| f64::from(v))
+                .collect()
+        };
+        let widened = |values: &[f32]| values.iter().map(|&v| f64::from(v)).collect();
+        [
+            widened(&self.user_bias),
+            widened(&self.item_bias),
+            unpadded(&self.user_factors),
+            unpadded(&self.item_factors),
+        ]
+    }
 }
 
 /// SVD++ by SGD, user by user, each user's ratings in input order, with the updates
@@ -659,17 +770,27 @@ mod tests {
             Ok(params) => params,
             Err(error) => panic!("{error}"),
         };
-        let model = match fit_svd(matrix, &params, &Progress::none()) {
-            Ok(model) => model,
-            Err(error) => panic!("{error}"),
-        };
-        let prediction = model.predict(0, 0);
-        assert!(
-            (prediction.explanation.raw - 5.18765625).abs() < 1e-12,
-            "{prediction:?}"
-        );
-        assert_eq!(prediction.value, 5.0);
-        let factor = &prediction.explanation.factors[0];
-        assert!((factor.user_value - 0.4875).abs() < 1e-12);
+        // In double precision to the last digits, in single to about seven.
+        for (exact, tolerance) in [(true, 1e-12), (false, 1e-6)] {
+            let mut params = params.clone();
+            if let Err(error) = params.set_text("svd", SVD.params, "exact", &exact.to_string()) {
+                panic!("{error}");
+            }
+            let model = match fit_svd(matrix.clone(), &params, &Progress::none()) {
+                Ok(model) => model,
+                Err(error) => panic!("{error}"),
+            };
+            let prediction = model.predict(0, 0);
+            assert!(
+                (prediction.explanation.raw - 5.18765625).abs() < tolerance,
+                "exact={exact}: {prediction:?}"
+            );
+            assert_eq!(prediction.value, 5.0);
+            let factor = &prediction.explanation.factors[0];
+            assert!(
+                (factor.user_value - 0.4875).abs() < tolerance,
+                "exact={exact}"
+            );
+        }
     }
 }
