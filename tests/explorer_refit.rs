@@ -140,3 +140,83 @@ fn after_a_failed_fit_the_shown_model_is_selected_and_named() {
         message.text
     );
 }
+
+fn failing_at_length(
+    _matrix: Arc<RatingMatrix>,
+    _params: &Params,
+    _progress: &Progress,
+) -> Result<Box<dyn Model>, FitError> {
+    Err(FitError::Unsuitable(
+        "it diverged at epoch 3 with learning_rate 0.09: some parameters are no longer \
+         finite; hint: try learning_rate=0.009 or lower, the last words of this message"
+            .to_string(),
+    ))
+}
+
+/// k-NN (basic) whose fit fails with a message longer than an 80-column status line.
+const LONG_FAILING_KNN: AlgorithmSpec = AlgorithmSpec {
+    fit: failing_at_length,
+    ..knn::KNN_BASIC
+};
+
+static WITH_LONG_FAILING: &[AlgorithmSpec] = &[REGISTRY[0], LONG_FAILING_KNN];
+
+#[test]
+fn an_error_too_long_for_the_status_line_is_shown_whole_until_dismissed() {
+    let mut app = App::with_algorithms(
+        common::dataset(3, 4, &common::TINY_CELLS, false),
+        "tiny.csv",
+        KeyMap::defaults().unwrap(),
+        Theme::defaults().unwrap(),
+        WITH_LONG_FAILING,
+    );
+    settle(&mut app);
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+
+    // The status line alone would end in the middle of the message; the box above it
+    // holds it all, wrapped between words.
+    let screen = common::screen_text(&common::draw(&mut app, 80, 24));
+    let words = |text: &str| {
+        text.split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let rows: Vec<&str> = screen.lines().collect();
+    let top = rows
+        .iter()
+        .position(|row| row.contains("╭ error "))
+        .expect(&screen);
+    let bottom = rows
+        .iter()
+        .position(|row| row.contains("Esc dismisses"))
+        .expect(&screen);
+    let boxed: Vec<String> = rows[top + 1..bottom]
+        .iter()
+        .flat_map(|row| words(row.trim_matches(|c: char| c == '│' || c.is_whitespace())))
+        .collect();
+    let message = app.message.as_ref().unwrap().text.clone();
+    assert_eq!(boxed, words(&message), "{screen}");
+    assert_eq!(
+        bottom, 21,
+        "the box ends just above the status line:\n{screen}"
+    );
+
+    // Cancel clears the message, and the box with it.
+    update(&mut app, Action::Cancel);
+    let screen = common::screen_text(&common::draw(&mut app, 80, 24));
+    assert!(!screen.contains("╭ error "), "{screen}");
+
+    // Wide enough for the whole message, the status line needs no box.
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    assert!(app.message.as_ref().is_some_and(|m| m.is_error));
+    let screen = common::screen_text(&common::draw(&mut app, 400, 24));
+    assert!(!screen.contains("╭ error "), "{screen}");
+    assert!(
+        screen.contains("the last words of this message"),
+        "{screen}"
+    );
+}

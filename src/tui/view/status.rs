@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 
 use crate::tui::app::{App, Mode, params_text};
 use crate::tui::keys::Action;
@@ -64,13 +64,19 @@ pub fn render_status(app: &App, status: Rect, buf: &mut Buffer) {
         }
     }
     spans.extend(super::hold_out::status_spans(app, base));
+    let mut cut_error = None;
     if let Some(message) = &app.message {
         let style = if message.is_error {
             base.fg(theme.error).add_modifier(Modifier::BOLD)
         } else {
             base
         };
-        spans.push(Span::styled(format!("│ {} ", clean(&message.text)), style));
+        let text = clean(&message.text);
+        spans.push(Span::styled(format!("│ {text} "), style));
+        let used: usize = spans.iter().map(Span::width).sum();
+        if message.is_error && used > status.width as usize {
+            cut_error = Some(text);
+        }
     }
     let fitted_span = app
         .model
@@ -106,6 +112,41 @@ pub fn render_status(app: &App, status: Rect, buf: &mut Buffer) {
     }
     buf.set_style(status, base);
     Paragraph::new(Line::from(spans)).render(status, buf);
+    if let Some(text) = cut_error {
+        render_whole_error(app, &text, status, buf);
+    }
+}
+
+/// Rows at most of the box that shows an error too long for the status line.
+const ERROR_ROWS: usize = 8;
+
+/// An error the status line cuts, whole, in a box just above it (the screen's last
+/// rows) until the cancel key clears it or another message replaces it.
+fn render_whole_error(app: &App, text: &str, status: Rect, buf: &mut Buffer) {
+    let width = status.width.min(100);
+    let rows = super::explain::wrap(vec![Line::from(text.to_string())], width as usize - 2);
+    let room = (status.y.saturating_sub(buf.area.y) as usize).saturating_sub(2);
+    let shown = rows.len().min(ERROR_ROWS).min(room);
+    if shown == 0 {
+        return;
+    }
+    let height = shown as u16 + 2;
+    let area = Rect::new(status.x, status.y - height, width, height);
+    let dismiss = format!(
+        " {} dismisses ",
+        app.keys.keys_text(crate::tui::keys::Action::Cancel)
+    );
+    let border = Style::new().fg(app.theme.error);
+    Clear.render(area, buf);
+    Paragraph::new(rows.into_iter().take(shown).collect::<Vec<_>>())
+        .block(
+            Block::bordered()
+                .border_type(BorderType::Rounded)
+                .border_style(border)
+                .title(Span::styled(" error ", border.add_modifier(Modifier::BOLD)))
+                .title_bottom(Line::from(Span::styled(dismiss, border)).right_aligned()),
+        )
+        .render(area, buf);
 }
 
 /// The matrix screen's key hints.
