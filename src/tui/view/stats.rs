@@ -148,14 +148,33 @@ fn render_histogram(app: &App, shape: &DatasetShape, area: Rect, buf: &mut Buffe
 }
 
 /// A bar's range when it fits its width, else its lower edge (the bars are in order,
-/// so the edges still read as a scale), cut only when even that does not fit.
+/// so the edges still read as a scale), a power of ten as `10⁵` when `100k` is too
+/// wide, cut only when even that does not fit.
 fn histogram_label(bar: &HistogramBar, width: usize) -> String {
     let range = bar_label(bar.low, bar.high);
     if range.chars().count() <= width {
-        range
-    } else {
-        fit(&edge_label(bar.low), width)
+        return range;
     }
+    let edge = edge_label(bar.low);
+    if edge.chars().count() <= width {
+        return edge;
+    }
+    fit(&power_of_ten(bar.low).unwrap_or(edge), width)
+}
+
+/// `10⁵` for 100000, and so on for any whole power of ten from 10.
+fn power_of_ten(value: f64) -> Option<String> {
+    const SUPERSCRIPTS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let exponent = value.log10().round();
+    if !(1.0..=308.0).contains(&exponent) || 10f64.powf(exponent) != value {
+        return None;
+    }
+    let superscript: String = (exponent as u32)
+        .to_string()
+        .chars()
+        .filter_map(|d| d.to_digit(10).map(|d| SUPERSCRIPTS[d as usize]))
+        .collect();
+    Some(format!("10{superscript}"))
 }
 
 /// A sorted count curve: rank on x, count on y (log10 when the counts are wide).
@@ -245,5 +264,24 @@ mod tests {
         // First: rank 1, count 1000 → log10 = 3; last: rank 1000, count 1 → 0.
         assert_eq!(points[0], (1.0, 3.0));
         assert_eq!(points[points.len() - 1], (1000.0, 0.0));
+    }
+
+    #[test]
+    fn a_decade_too_wide_for_its_bar_is_written_as_a_power_of_ten() {
+        let bar = |low, high| HistogramBar {
+            low,
+            high,
+            count: 1,
+        };
+        // Three columns: "100k–1M" and "100k" are too wide, "10⁵" fits.
+        assert_eq!(histogram_label(&bar(1e5, 1e6), 3), "10⁵");
+        assert_eq!(histogram_label(&bar(1e4, 1e5), 3), "10k");
+        assert_eq!(histogram_label(&bar(1e5, 1e6), 4), "100k");
+        assert_eq!(histogram_label(&bar(1e5, 1e6), 7), "100k–1M");
+        assert_eq!(power_of_ten(1e12).as_deref(), Some("10¹²"));
+        // Not a power of ten, or below 10: no such form, so the edge is cut.
+        assert_eq!(power_of_ten(2e5), None);
+        assert_eq!(power_of_ten(1.0), None);
+        assert_eq!(histogram_label(&bar(2e5, 3e5), 3), "20…");
     }
 }
