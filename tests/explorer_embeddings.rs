@@ -191,3 +191,53 @@ fn a_known_cell_is_ranked_as_if_it_were_new() {
         "{screen}"
     );
 }
+
+fn nearest(app: &App) -> Vec<(u32, f64, bool)> {
+    match &app.embeddings {
+        EmbeddingsState::Shown(shown) => shown.nearest.clone(),
+        other => panic!("nothing shown: {other:?}"),
+    }
+}
+
+#[test]
+fn the_nearest_items_can_be_limited_to_those_new_to_the_user() {
+    let mut app = listening();
+    update(&mut app, Action::ShowEmbeddings);
+    let all = nearest(&app);
+    assert!(all.iter().any(|&(_, _, seen)| seen), "{all:?}");
+    update(&mut app, Action::ToggleNewItems);
+    let new_only = nearest(&app);
+    let user = shown_user(&app);
+    let matrix = &app.dataset.matrix;
+    let unseen = (0..app.dataset.item_ids.len() as u32)
+        .filter(|&item| matrix.rating(user, item).is_none())
+        .count();
+    assert_eq!(new_only.len(), unseen.min(20));
+    for &(item, _, seen) in &new_only {
+        assert!(!seen && matrix.rating(user, item).is_none(), "item {item}");
+    }
+    // The new items among all nearest come first, in the same order and cosines.
+    let unseen_of_all: Vec<_> = all.iter().filter(|n| !n.2).cloned().collect();
+    assert_eq!(&new_only[..unseen_of_all.len()], &unseen_of_all[..]);
+    assert!(new_only.windows(2).all(|pair| pair[0].1 >= pair[1].1));
+    let screen = format!("{:?}", draw(&mut app, 100, 30).backend());
+    assert!(screen.contains("new items only"), "{screen}");
+    // It stays on for the next user, and the key turns it off again.
+    update(&mut app, Action::MoveDown);
+    assert!(nearest(&app).iter().all(|&(_, _, seen)| !seen));
+    update(&mut app, Action::ToggleNewItems);
+    assert!(nearest(&app).iter().any(|&(_, _, seen)| seen));
+}
+
+#[test]
+fn the_new_items_key_elsewhere_says_where_it_works() {
+    let mut app = listening();
+    update(&mut app, Action::ToggleNewItems);
+    assert!(!app.nearest_new_only);
+    let said = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("embeddings screen"), "{said}");
+}

@@ -235,6 +235,8 @@ pub struct App {
     pub recommend_screen: RecommendScreen,
     /// What the embeddings screen shows (kept up to date while it is open).
     pub embeddings: EmbeddingsState,
+    /// Whether the embeddings screen lists only items new to the selected user.
+    pub nearest_new_only: bool,
     /// Where exports are written (the current folder unless a test says otherwise).
     pub export_folder: PathBuf,
     /// The format `E` writes (CSV until `F` changes it).
@@ -315,6 +317,7 @@ impl App {
             stats_screen: StatsScreen::default(),
             recommend_screen: RecommendScreen::default(),
             embeddings: EmbeddingsState::Waiting,
+            nearest_new_only: false,
             export_folder: PathBuf::from("."),
             export_format: TableFormat::Csv,
             outbox: Vec::new(),

@@ -55,6 +55,7 @@ pub enum Action {
     Run,
     NextMetric,
     ToggleTopK,
+    ToggleNewItems,
     HoldOut,
     MoreHeldOut,
     LessHeldOut,
@@ -118,6 +119,7 @@ impl Action {
         Action::LessPanelSupport,
         Action::SortRows,
         Action::SortColumns,
+        Action::ToggleNewItems,
         Action::ShowMatrix,
         Action::ShowStats,
         Action::ShowRecommend,
@@ -167,6 +169,7 @@ impl Action {
             Action::ToggleNeighboursOf => "neighbours panel: users / items",
             Action::SortRows => "sort users (file / most ratings)",
             Action::SortColumns => "sort items (file / most ratings)",
+            Action::ToggleNewItems => "embeddings: nearest all / new only",
             Action::Jump => "jump to a user or item",
             Action::ScrollExplainDown => "scroll explanation or table down",
             Action::ScrollExplainUp => "scroll explanation or table up",
@@ -211,6 +214,7 @@ impl Action {
             Action::DecreaseK => "k−",
             Action::SortRows => "sort users",
             Action::SortColumns => "sort items",
+            Action::ToggleNewItems => "new/all",
             Action::ToggleNeighboursOf => "neighbours of",
             Action::ScrollExplainDown => "scroll",
             Action::NextScreen => "screen",
@@ -258,7 +262,8 @@ impl Action {
             | Action::MorePanelSupport
             | Action::LessPanelSupport
             | Action::SortRows
-            | Action::SortColumns => Group::View,
+            | Action::SortColumns
+            | Action::ToggleNewItems => Group::View,
             Action::ShowMatrix
             | Action::ShowStats
             | Action::ShowRecommend

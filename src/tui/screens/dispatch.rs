@@ -1,9 +1,9 @@
-//! Routing for the compare and evaluate screens and the matrix's hold-out and what-if
-//! modes: which of them takes an action, a worker result or a cancellation.
+//! Routing for the compare, evaluate and embeddings screens and the matrix's hold-out
+//! and what-if modes: which of them takes an action, a worker result or a cancellation.
 
 use std::sync::Arc;
 
-use super::{compare, evaluate, hold_out, what_if};
+use super::{compare, embeddings, evaluate, hold_out, what_if};
 use crate::data::Dataset;
 use crate::tui::app::{App, Busy, Mode};
 use crate::tui::keys::Action;
@@ -18,6 +18,7 @@ pub fn update(app: &mut App, action: Action) -> bool {
     match action {
         Action::ShowCompare => app.show(Mode::Compare),
         Action::ShowEvaluate => app.show(Mode::Evaluate),
+        Action::ToggleNewItems => embeddings::toggle_new_only(app),
         _ => {
             return match app.mode {
                 Mode::Evaluate => evaluate::update(app, action),

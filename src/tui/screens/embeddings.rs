@@ -10,7 +10,8 @@ use crate::core::embeddings::{Projection, project};
 use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::data::{ColumnValues, ExportTable};
 
-use crate::tui::app::App;
+use crate::tui::app::{App, Mode};
+use crate::tui::keys::Action;
 
 /// How many nearest items the screen lists.
 pub const NEAREST: usize = 20;
@@ -38,6 +39,28 @@ pub struct Shown {
     pub user: UserIndex,
     /// `(item, cosine, whether the user interacted with it)`, best first.
     pub nearest: Vec<(ItemIndex, f64, bool)>,
+    /// Whether `nearest` leaves out the items the user interacted with.
+    pub new_only: bool,
+}
+
+/// Switches the nearest items between all items and those new to the user.
+pub fn toggle_new_only(app: &mut App) {
+    if app.mode != Mode::Embeddings {
+        let keys = app.keys.keys_text(Action::ShowEmbeddings);
+        app.say(&format!(
+            "{} works on the embeddings screen (press {keys})",
+            Action::ToggleNewItems.hint()
+        ));
+        return;
+    }
+    app.nearest_new_only = !app.nearest_new_only;
+    refresh(app);
+    let message = if app.nearest_new_only {
+        "nearest items: only those new to the user"
+    } else {
+        "nearest items: all, those the user interacted with marked ✓"
+    };
+    app.say(message);
 }
 
 /// Brings the state up to date with the current model and cursor; the projection
@@ -63,8 +86,11 @@ pub fn refresh(app: &mut App) {
         _ => project(&vectors),
     };
     let matrix = model.matrix();
+    let new_only = app.nearest_new_only;
     let nearest = vectors
-        .nearest_items(user, NEAREST, |item| matrix.knows_item(item))
+        .nearest_items(user, NEAREST, |item| {
+            matrix.knows_item(item) && !(new_only && matrix.rating(user, item).is_some())
+        })
         .into_iter()
         .map(|(item, cosine)| (item, cosine, matrix.rating(user, item).is_some()))
         .collect();
@@ -75,6 +101,7 @@ pub fn refresh(app: &mut App) {
         generation,
         user,
         nearest,
+        new_only,
     });
 }
 

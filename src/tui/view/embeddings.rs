@@ -111,7 +111,14 @@ fn render_plot(app: &App, shown: &Shown, area: Rect, buf: &mut Buffer) {
     let legend = Line::from(vec![
         Span::styled(" ⠂ items ", Style::new().fg(theme.dim)),
         Span::styled("⠂ users ", Style::new().fg(theme.predicted)),
-        Span::styled("● nearest items ", Style::new().fg(theme.accent)),
+        Span::styled(
+            if shown.new_only {
+                "● nearest new items "
+            } else {
+                "● nearest items "
+            },
+            Style::new().fg(theme.accent),
+        ),
         Span::styled("◆ selected user ", Style::new().fg(theme.cursor)),
     ]);
     let block = panel(app, fit(&title, room)).title_bottom(legend);
@@ -157,12 +164,21 @@ fn render_nearest(app: &App, shown: &Shown, area: Rect, buf: &mut Buffer) {
         " Nearest items to user {} ",
         clean(app.user_label(shown.user))
     );
-    let block = panel(app, fit(&title, room));
+    let toggle = app.keys.keys_text(Action::ToggleNewItems);
+    let (heading, switch) = if shown.new_only {
+        ("cosine of x_u and y_i · new items only", "all items")
+    } else {
+        ("cosine of x_u and y_i · ✓ interacted", "new items only")
+    };
+    let block = panel(app, fit(&title, room)).title_bottom(Span::styled(
+        fit(&format!(" {toggle} {switch} "), room),
+        Style::new().fg(theme.dim),
+    ));
     let inner = block.inner(area);
     block.render(area, buf);
 
     let mut lines = vec![Line::from(Span::styled(
-        fit("cosine of x_u and y_i · ✓ interacted", room),
+        fit(heading, room),
         Style::new().fg(theme.dim),
     ))];
     for (rank, &(item, cosine, seen)) in shown.nearest.iter().enumerate() {

@@ -233,6 +233,13 @@ fn screen_hints(mode: Mode) -> Vec<Action> {
     if mode == Mode::Recommend {
         actions.extend([Action::MoveDown, Action::NextAlgorithm]);
     }
+    if mode == Mode::Embeddings {
+        actions.extend([
+            Action::MoveDown,
+            Action::NextAlgorithm,
+            Action::ToggleNewItems,
+        ]);
+    }
     actions.push(Action::Export);
     actions
 }
