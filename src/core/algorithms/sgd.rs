@@ -5,7 +5,7 @@
 //! AVX-512 instructions, used where the processor has them.
 
 use super::kernels::{dot, multiply_add};
-use crate::core::matrix::{RatingMatrix, UserIndex};
+use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
 
 /// What one SGD pass needs besides the parameters it changes.
 pub(crate) struct Settings {
@@ -150,7 +150,13 @@ impl SingleStep {
     /// Updates the biases from the dot product `p_u · q_i` and returns `γ e`, the
     /// pull of each vector towards the other.
     #[inline(always)]
-    fn biases(&self, dot: f32, rating: f32, user_bias: &mut f32, item_bias: &mut f32) -> f32 {
+    fn biases_and_pull(
+        &self,
+        dot: f32,
+        rating: f32,
+        user_bias: &mut f32,
+        item_bias: &mut f32,
+    ) -> f32 {
         let (rate, reg) = (self.rate, self.reg);
         let mut prediction = self.global_mean + dot;
         if self.biased {
@@ -179,7 +185,8 @@ pub(crate) fn pass_single(
     #[cfg(target_arch = "x86_64")]
     {
         // Rows of up to eight blocks (128 factors) have an AVX-512 build each, whose
-        // loops over the blocks are unrolled; longer rows take the AVX2 build.
+        // loops over the blocks are unrolled; longer rows take the AVX2 build, or
+        // the portable one.
         if std::arch::is_x86_feature_detected!("avx512f") {
             macro_rules! with_blocks {
                 ($($blocks:literal)*) => {
@@ -215,10 +222,10 @@ fn in_turn(
     let mut first = users.start;
     while first < users.end {
         let group = first..(first + USERS_IN_TURN).min(users.end);
-        let lines: Vec<_> = group
-            .clone()
-            .map(|user| matrix.user_ratings(user as UserIndex))
-            .collect();
+        let mut lines: [(&[ItemIndex], &[f64]); USERS_IN_TURN] = [(&[], &[]); USERS_IN_TURN];
+        for (line, user) in lines.iter_mut().zip(group.clone()) {
+            *line = matrix.user_ratings(user as UserIndex);
+        }
         let longest = lines
             .iter()
             .map(|(items, _)| items.len())
@@ -264,7 +271,7 @@ fn pass_single_with<const FUSED: bool>(
                 lanes[lane] = multiply_add_single::<FUSED>(p[lane], q[lane], lanes[lane]);
             }
         }
-        let pull = step.biases(
+        let pull = step.biases_and_pull(
             lanes.iter().sum(),
             rating,
             &mut parameters.user_bias[user],
@@ -323,7 +330,7 @@ fn pass_single_avx512<const BLOCKS: usize>(
             _mm512_add_ps(sums[0], sums[1]),
             _mm512_add_ps(sums[2], sums[3]),
         );
-        let pull = step.biases(
+        let pull = step.biases_and_pull(
             _mm512_reduce_add_ps(sum),
             rating,
             &mut parameters.user_bias[user],
@@ -425,18 +432,18 @@ mod tests {
         assert_eq!(visits, expected);
     }
 
-    /// Starting factors for `rows` rows of 19 factors (a whole block and three lanes
-    /// of a second, the rest of it zero), and the same values flat.
-    fn single_start(rows: usize, offset: usize) -> (Vec<Block>, Vec<f64>) {
-        let f = 19;
+    /// Starting factors for `rows` rows of `f` factors (padded with zeros to whole
+    /// blocks), and the same values flat.
+    fn single_start(rows: usize, offset: usize, f: usize) -> (Vec<Block>, Vec<f64>) {
+        let blocks = f.div_ceil(BLOCK);
         let value = |k: usize| 0.1 * ((k * 7 % 11) as f64 - 5.0) / 5.0;
         let flat: Vec<f64> = (0..rows * f).map(|k| value(k + offset)).collect();
-        let mut blocks = vec![[0.0; BLOCK]; rows * 2];
+        let mut padded = vec![[0.0; BLOCK]; rows * blocks];
         for (k, &v) in flat.iter().enumerate() {
             let (row, factor) = (k / f, k % f);
-            blocks[row * 2 + factor / BLOCK][factor % BLOCK] = v as f32;
+            padded[row * blocks + factor / BLOCK][factor % BLOCK] = v as f32;
         }
-        (blocks, flat)
+        (padded, flat)
     }
 
     fn single_settings(matrix: &RatingMatrix) -> Settings {
@@ -448,19 +455,22 @@ mod tests {
         }
     }
 
-    /// Twenty single-precision passes over the first matrix by `pass_with`, from
-    /// [`single_start`]; all parameters, flat, the factors unpadded.
+    /// Twenty single-precision passes over the first matrix with `f` factors by
+    /// `pass_with`, from [`single_start`]; all parameters, flat: the factors of every
+    /// row, then the pads of every row, for users and then items, then the biases.
     fn fit_single(
+        f: usize,
         pass_with: impl Fn(&RatingMatrix, &SingleStep, &mut SingleParameters),
     ) -> Vec<f64> {
         let matrix = first_matrix(0, 0);
+        let blocks = f.div_ceil(BLOCK);
         let ((mut user_factors, _), (mut item_factors, _)) =
-            (single_start(3, 0), single_start(4, 3));
+            (single_start(3, 0, f), single_start(4, 3, f));
         let (mut user_bias, mut item_bias) = (vec![0.0; 3], vec![0.0; 4]);
         let step = SingleStep::new(&single_settings(&matrix));
         for _ in 0..20 {
             let mut parameters = SingleParameters {
-                blocks: 2,
+                blocks,
                 user_factors: &mut user_factors,
                 item_factors: &mut item_factors,
                 user_bias: &mut user_bias,
@@ -469,11 +479,11 @@ mod tests {
             pass_with(&matrix, &step, &mut parameters);
         }
         let unpadded = |rows: &[Block]| -> Vec<f64> {
-            rows.chunks(2)
-                .flat_map(|row| row.as_flattened()[..19].to_vec())
+            rows.chunks(blocks)
+                .flat_map(|row| row.as_flattened()[..f].to_vec())
                 .chain(
-                    rows.chunks(2)
-                        .flat_map(|row| row.as_flattened()[19..].to_vec()),
+                    rows.chunks(blocks)
+                        .flat_map(|row| row.as_flattened()[f..].to_vec()),
                 )
                 .map(f64::from)
                 .collect()
@@ -490,9 +500,9 @@ mod tests {
 
     /// The same twenty passes in double precision, written out plainly in the order
     /// the first test above spells out: the reference for the single-precision builds.
-    fn fit_single_reference() -> Vec<f64> {
+    fn fit_single_reference(f: usize) -> Vec<f64> {
         let matrix = first_matrix(0, 0);
-        let ((_, mut p), (_, mut q)) = (single_start(3, 0), single_start(4, 3));
+        let ((_, mut p), (_, mut q)) = (single_start(3, 0, f), single_start(4, 3, f));
         let (mut b_u, mut b_i) = (vec![0.0; 3], vec![0.0; 4]);
         let settings = single_settings(&matrix);
         let (rate, reg, mu) = (settings.learning_rate, settings.reg, settings.global_mean);
@@ -505,7 +515,6 @@ mod tests {
             (2, 2, 5.0),
             (1, 3, 2.0),
         ];
-        let f = 19;
         for _ in 0..20 {
             for &(u, i, r) in &order {
                 let dot: f64 = (0..f).map(|k| p[u * f + k] * q[i * f + k]).sum();
@@ -520,17 +529,19 @@ mod tests {
             }
         }
         // The pads: zero, as the single-precision fits must leave them.
-        let pads = vec![0.0; (3 + 4) * (2 * BLOCK - f)];
-        let (user_pads, item_pads) = pads.split_at(3 * (2 * BLOCK - f));
-        [p, user_pads.to_vec(), q, item_pads.to_vec(), b_u, b_i].concat()
+        let pad = f.div_ceil(BLOCK) * BLOCK - f;
+        [p, vec![0.0; 3 * pad], q, vec![0.0; 4 * pad], b_u, b_i].concat()
     }
 
-    fn assert_close_to_reference(name: &str, fitted: &[f64]) {
-        let reference = fit_single_reference();
-        assert_eq!(fitted.len(), reference.len(), "{name}");
+    fn assert_close_to_reference(name: &str, f: usize, fitted: &[f64]) {
+        let reference = fit_single_reference(f);
+        assert_eq!(fitted.len(), reference.len(), "{name}, {f} factors");
         for (k, (a, b)) in fitted.iter().zip(&reference).enumerate() {
             // Single precision carries about seven digits.
-            assert!((a - b).abs() < 1e-5, "{name}, parameter {k}: {a} vs {b}");
+            assert!(
+                (a - b).abs() < 1e-5,
+                "{name}, {f} factors, parameter {k}: {a} vs {b}"
+            );
         }
         assert!(
             reference[reference.len() - 7..]
@@ -541,19 +552,28 @@ mod tests {
 
     #[test]
     fn the_single_precision_pass_follows_the_plain_double_precision_updates() {
+        // 19 factors: a whole block and three lanes of a second.
         assert_close_to_reference(
             "portable",
-            &fit_single(|m, s, p| pass_single_with::<false>(m, 0..3, s, p)),
+            19,
+            &fit_single(19, |m, s, p| pass_single_with::<false>(m, 0..3, s, p)),
         );
         assert_close_to_reference(
             "fused",
-            &fit_single(|m, s, p| pass_single_with::<true>(m, 0..3, s, p)),
+            19,
+            &fit_single(19, |m, s, p| pass_single_with::<true>(m, 0..3, s, p)),
         );
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor has AVX-512F.
-            let fitted = fit_single(|m, s, p| unsafe { pass_single_avx512::<2>(m, 0..3, s, p) });
-            assert_close_to_reference("AVX-512", &fitted);
+    }
+
+    #[test]
+    fn every_build_the_pass_chooses_follows_the_double_precision_updates() {
+        // From one block to eight (each an AVX-512 build of its own where the
+        // processor has it), whole and part-filled, and past eight (AVX2 or portable).
+        for f in [1, 7, 16, 19, 33, 49, 64, 81, 100, 113, 128, 129, 200] {
+            let fitted = fit_single(f, |m, _, p| {
+                pass_single(m, 0..3, &single_settings(m), p);
+            });
+            assert_close_to_reference("pass_single", f, &fitted);
         }
     }
 

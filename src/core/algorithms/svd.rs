@@ -17,8 +17,9 @@ use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
 use crate::core::params::{ParamKind, ParamSpec, Params};
 use crate::core::progress::Progress;
 
-/// The largest rating (in magnitude) that SVD fits in single precision; beyond it,
-/// squared errors would come near the end of its range, so the fit is in double.
+/// The largest rating (in magnitude) that SVD fits in single precision. Single
+/// precision carries about seven significant digits: beyond a million the steps of
+/// the errors and factors would be lost in rounding, so the fit is in double.
 const SINGLE_PRECISION_LARGEST: f64 = 1e6;
 
 /// Users between two cancellation checks inside an epoch.
@@ -406,6 +407,8 @@ fn fit_svd(
     let largest = scale.min.abs().max(scale.max.abs());
     if !params.bool("exact", false) && largest <= SINGLE_PRECISION_LARGEST {
         let mut single = Single::new(f, [&user_factors, &item_factors]);
+        // The double-precision start is not needed again.
+        drop((user_factors, item_factors));
         for epoch in 0..sgd.epochs {
             for start in (0..matrix.n_users()).step_by(USERS_PER_CHECK) {
                 progress.check()?;
