@@ -239,5 +239,26 @@ fn the_new_items_key_elsewhere_says_where_it_works() {
         .as_ref()
         .map(|m| m.text.clone())
         .unwrap_or_default();
-    assert!(said.contains("embeddings screen"), "{said}");
+    assert!(said.contains("on the embeddings screen (6)"), "{said}");
+}
+
+#[test]
+fn a_user_who_rated_every_item_has_no_new_nearest_items_and_is_told_so() {
+    // U1 rated both items; U2 only the first.
+    let cells = [(0, 0, 5.0), (0, 1, 3.0), (1, 0, 4.0)];
+    let dataset = common::dataset(2, 2, &cells, true);
+    let keys = KeyMap::defaults().unwrap();
+    let theme = Theme::defaults().unwrap();
+    static SVD: &[AlgorithmSpec] = &[recscope::core::algorithms::svd::SVD];
+    let mut app = App::with_algorithms(dataset, "two.csv", keys, theme, SVD);
+    settle(&mut app);
+    update(&mut app, Action::ShowEmbeddings);
+    update(&mut app, Action::ToggleNewItems);
+    let user = shown_user(&app);
+    assert_eq!(app.dataset.user_label(user), "U1");
+    assert!(nearest(&app).is_empty());
+    let screen = format!("{:?}", draw(&mut app, 100, 30).backend());
+    assert!(screen.contains("no items new to this user"), "{screen}");
+    update(&mut app, Action::MoveDown);
+    assert_eq!(nearest(&app).len(), 1, "U2 has one new item");
 }

@@ -1,6 +1,7 @@
 //! How the explorer refits: a k-NN model without recomputing its similarities when
 //! only the number of neighbours changes; and after a fit that fails, the model still
-//! shown is the one selected.
+//! shown is the one selected, the next step of the algorithm key moves past the one
+//! that failed, and Esc dismisses the error before it cancels running work.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -219,4 +220,72 @@ fn an_error_too_long_for_the_status_line_is_shown_whole_until_dismissed() {
         screen.contains("the last words of this message"),
         "{screen}"
     );
+}
+
+static FAILING_IN_THE_MIDDLE: &[AlgorithmSpec] = &[REGISTRY[0], FAILING_KNN, REGISTRY[1]];
+
+#[test]
+fn the_next_algorithm_after_a_failed_fit_is_the_one_after_it() {
+    let mut app = App::with_algorithms(
+        common::dataset(3, 4, &common::TINY_CELLS, false),
+        "tiny.csv",
+        KeyMap::defaults().unwrap(),
+        Theme::defaults().unwrap(),
+        FAILING_IN_THE_MIDDLE,
+    );
+    settle(&mut app);
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    assert_eq!(app.algorithm, 0, "the shown model is selected again");
+    // The next step goes past the failing algorithm, not back to it.
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    assert_eq!(app.algorithm, 2);
+    assert_eq!(
+        app.model.as_ref().map(|m| m.spec.name),
+        Some(REGISTRY[1].name)
+    );
+    // Once another model is fitted, steps start from it again.
+    update(&mut app, Action::PreviousAlgorithm);
+    settle(&mut app);
+    assert_eq!(
+        app.algorithm, 2,
+        "the failure selected the shown model again"
+    );
+    update(&mut app, Action::PreviousAlgorithm);
+    settle(&mut app);
+    assert_eq!(app.algorithm, 0);
+    assert_eq!(
+        app.model.as_ref().map(|m| m.spec.name),
+        Some(REGISTRY[0].name)
+    );
+}
+
+#[test]
+fn escape_dismisses_an_error_before_it_cancels_running_work() {
+    let mut app = App::with_algorithms(
+        common::dataset(3, 4, &common::TINY_CELLS, false),
+        "tiny.csv",
+        KeyMap::defaults().unwrap(),
+        Theme::defaults().unwrap(),
+        WITH_FAILING,
+    );
+    settle(&mut app);
+    update(&mut app, Action::ShowEvaluate);
+    update(&mut app, Action::NextAlgorithm);
+    settle(&mut app);
+    update(&mut app, Action::Run);
+    assert!(app.message.as_ref().is_some_and(|m| m.is_error));
+    assert!(!app.busy.is_empty(), "the evaluation is running");
+    update(&mut app, Action::Cancel);
+    assert!(app.message.is_none(), "the first Esc dismisses the error");
+    assert!(!app.busy.is_empty(), "and leaves the evaluation running");
+    update(&mut app, Action::Cancel);
+    assert!(app.busy.is_empty(), "the second cancels it");
+    let said = app
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("cancelled"), "{said}");
 }

@@ -206,6 +206,8 @@ pub struct App {
     pub algorithms: &'static [AlgorithmSpec],
     /// Index into `algorithms` of the selected algorithm.
     pub algorithm: usize,
+    /// The algorithm whose fit last failed, while the one before it is still selected.
+    failed_algorithm: Option<usize>,
     /// The parameters set for each algorithm of the registry.
     pub params: Vec<Params>,
     pub model: Option<FittedModel>,
@@ -295,6 +297,7 @@ impl App {
             show_predictions: false,
             algorithms,
             algorithm: implicit_model.unwrap_or(0),
+            failed_algorithm: None,
             params: algorithms
                 .iter()
                 .map(AlgorithmSpec::default_params)
@@ -459,6 +462,7 @@ impl App {
 
     /// Asks the worker to fit the selected algorithm with its parameters.
     pub(crate) fn request_fit(&mut self) {
+        self.failed_algorithm = None;
         let (Some(spec), Some(params)) = (self.spec(), self.current_params().cloned()) else {
             return;
         };
@@ -591,10 +595,12 @@ impl App {
                 tracing::warn!(algorithm = spec.name, %err, "fit failed");
                 // The grid and the explanation still show the previous model: the
                 // status line names it too.
+                let failed = self.algorithm;
                 let still = match self.select_shown_model() {
                     Some(title) => format!(" (still showing {title})"),
                     None => String::new(),
                 };
+                self.failed_algorithm = Some(failed);
                 self.error(&format!("{} could not be fitted{still}: {err}", spec.name));
             }
         }
@@ -833,10 +839,13 @@ impl App {
         if count == 0 {
             return;
         }
+        // After a failed fit the step starts from the algorithm that failed, so that
+        // the key moves past it rather than back to it.
+        let from = self.failed_algorithm.take().unwrap_or(self.algorithm);
         self.algorithm = if forward {
-            (self.algorithm + 1) % count
+            (from + 1) % count
         } else {
-            (self.algorithm + count - 1) % count
+            (from + count - 1) % count
         };
         // What was said of the previous algorithm no longer applies.
         self.message = None;
@@ -878,8 +887,13 @@ impl App {
         }
     }
 
+    /// Closes an overlay, else dismisses an error, else cancels the running work.
     fn cancel(&mut self) {
         if self.overlay.take().is_some() {
+            return;
+        }
+        if self.message.as_ref().is_some_and(|m| m.is_error) {
+            self.message = None;
             return;
         }
         let lanes: Vec<Lane> = self.running.keys().copied().collect();

@@ -48,17 +48,17 @@ pub fn toggle_new_only(app: &mut App) {
     if app.mode != Mode::Embeddings {
         let keys = app.keys.keys_text(Action::ShowEmbeddings);
         app.say(&format!(
-            "{} works on the embeddings screen (press {keys})",
-            Action::ToggleNewItems.hint()
+            "{} lists new items on the embeddings screen ({keys})",
+            app.keys.keys_text(Action::ToggleNewItems)
         ));
         return;
     }
     app.nearest_new_only = !app.nearest_new_only;
     refresh(app);
     let message = if app.nearest_new_only {
-        "nearest items: only those new to the user"
+        "nearest items: new ones only"
     } else {
-        "nearest items: all, those the user interacted with marked ✓"
+        "nearest items: all, ✓ interacted"
     };
     app.say(message);
 }

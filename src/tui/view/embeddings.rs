@@ -196,5 +196,16 @@ fn render_nearest(app: &App, shown: &Shown, area: Rect, buf: &mut Buffer) {
             Span::styled(label, style),
         ]));
     }
+    if shown.nearest.is_empty() {
+        let why = if shown.new_only {
+            "no items new to this user"
+        } else {
+            "no items to list"
+        };
+        lines.push(Line::from(Span::styled(
+            fit(why, room),
+            Style::new().fg(theme.dim),
+        )));
+    }
     Paragraph::new(lines).render(inner, buf);
 }

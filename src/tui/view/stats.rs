@@ -116,9 +116,11 @@ fn render_histogram(app: &App, shape: &DatasetShape, area: Rect, buf: &mut Buffe
     let bars_data = &shape.stats.histogram;
     let count = bars_data.len().max(1) as u16;
     let bar_width = (inner.width.saturating_sub(count - 1) / count).clamp(1, 9);
+    let labels = histogram_labels(bars_data, bar_width as usize);
     let bars: Vec<Bar> = bars_data
         .iter()
-        .map(|bar| {
+        .zip(labels)
+        .map(|(bar, label)| {
             // A count that does not fit its bar is left off rather than cut.
             let count = compact(bar.count as f64, bar_width as usize);
             let count = if count.ends_with('…') {
@@ -129,7 +131,7 @@ fn render_histogram(app: &App, shape: &DatasetShape, area: Rect, buf: &mut Buffe
             Bar::default()
                 .value(bar.count as u64)
                 .text_value(count)
-                .label(Line::from(histogram_label(bar, bar_width as usize)))
+                .label(Line::from(label))
         })
         .collect();
     BarChart::vertical(bars)
@@ -160,6 +162,28 @@ fn histogram_label(bar: &HistogramBar, width: usize) -> String {
         return edge;
     }
     fit(&power_of_ten(bar.low).unwrap_or(edge), width)
+}
+
+/// The bars' labels (see [`histogram_label`]); when one of them is written as a power
+/// of ten, every edge from 10³ up is, so that one axis does not mix `10k` and `10⁵`.
+fn histogram_labels(bars: &[HistogramBar], width: usize) -> Vec<String> {
+    let labels: Vec<String> = bars.iter().map(|bar| histogram_label(bar, width)).collect();
+    let as_power = |bar: &HistogramBar| power_of_ten(bar.low).filter(|_| bar.low >= 1e3);
+    if !bars
+        .iter()
+        .zip(&labels)
+        .any(|(bar, label)| power_of_ten(bar.low).as_ref() == Some(label))
+    {
+        return labels;
+    }
+    bars.iter()
+        .zip(labels)
+        .map(|(bar, label)| {
+            as_power(bar)
+                .filter(|p| p.chars().count() <= width)
+                .unwrap_or(label)
+        })
+        .collect()
 }
 
 /// `10⁵` for 100000, and so on for any whole power of ten from 10.
@@ -283,5 +307,23 @@ mod tests {
         assert_eq!(power_of_ten(2e5), None);
         assert_eq!(power_of_ten(1.0), None);
         assert_eq!(histogram_label(&bar(2e5, 3e5), 3), "20…");
+    }
+
+    #[test]
+    fn one_power_of_ten_on_the_axis_makes_every_edge_from_a_thousand_one() {
+        let decades: Vec<HistogramBar> = (0..6)
+            .map(|k| HistogramBar {
+                low: 10f64.powi(k),
+                high: 10f64.powi(k + 1),
+                count: 1,
+            })
+            .collect();
+        // Three columns: "1–10", "10–100", ... are too wide, so the lower edges are
+        // written; "100k" needs the power form, so 1k and 10k take it too.
+        let labels = histogram_labels(&decades, 3);
+        assert_eq!(labels, ["1", "10", "100", "10³", "10⁴", "10⁵"]);
+        // Four columns: "1–10" fits, and every lower edge as written.
+        let labels = histogram_labels(&decades, 4);
+        assert_eq!(labels, ["1–10", "10", "100", "1k", "10k", "100k"]);
     }
 }

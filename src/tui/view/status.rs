@@ -124,7 +124,10 @@ const ERROR_ROWS: usize = 8;
 /// rows) until the cancel key clears it or another message replaces it.
 fn render_whole_error(app: &App, text: &str, status: Rect, buf: &mut Buffer) {
     let width = status.width.min(100);
-    let rows = super::explain::wrap(vec![Line::from(text.to_string())], width as usize - 2);
+    let rows = super::explain::wrap(
+        vec![Line::from(text.to_string())],
+        (width as usize).saturating_sub(2),
+    );
     let room = (status.y.saturating_sub(buf.area.y) as usize).saturating_sub(2);
     let shown = rows.len().min(ERROR_ROWS).min(room);
     if shown == 0 {
@@ -235,9 +238,9 @@ fn screen_hints(mode: Mode) -> Vec<Action> {
     }
     if mode == Mode::Embeddings {
         actions.extend([
+            Action::ToggleNewItems,
             Action::MoveDown,
             Action::NextAlgorithm,
-            Action::ToggleNewItems,
         ]);
     }
     actions.push(Action::Export);
