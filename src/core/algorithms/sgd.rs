@@ -108,8 +108,32 @@ fn step<const FUSED: bool>(user_vector: &mut [f64], item_vector: &mut [f64], kee
 /// Factors per block of the single-precision pass: one AVX-512 register of `f32`.
 pub(crate) const BLOCK: usize = 16;
 
-/// A block of [`BLOCK`] factors.
-pub(crate) type Block = [f32; BLOCK];
+/// A block of [`BLOCK`] factors, aligned to a cache line so that no load or store of
+/// a block straddles two.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[repr(C, align(64))]
+pub(crate) struct Block(pub [f32; BLOCK]);
+
+// A block is its sixteen values and nothing else: one cache line.
+const _: () = assert!(std::mem::size_of::<Block>() == 64);
+
+impl std::ops::Deref for Block {
+    type Target = [f32; BLOCK];
+    fn deref(&self) -> &[f32; BLOCK] {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Block {
+    fn deref_mut(&mut self) -> &mut [f32; BLOCK] {
+        &mut self.0
+    }
+}
+
+/// The first `n` values of a row of blocks.
+pub(crate) fn row_values(row: &[Block], n: usize) -> impl Iterator<Item = f32> + '_ {
+    row.iter().flat_map(|block| block.0).take(n)
+}
 
 /// Users whose ratings the single-precision pass visits in turn: the first rating of
 /// each of them, then the second of each, and so on. Their steps do not wait on one
@@ -438,7 +462,7 @@ mod tests {
         let blocks = f.div_ceil(BLOCK);
         let value = |k: usize| 0.1 * ((k * 7 % 11) as f64 - 5.0) / 5.0;
         let flat: Vec<f64> = (0..rows * f).map(|k| value(k + offset)).collect();
-        let mut padded = vec![[0.0; BLOCK]; rows * blocks];
+        let mut padded = vec![Block::default(); rows * blocks];
         for (k, &v) in flat.iter().enumerate() {
             let (row, factor) = (k / f, k % f);
             padded[row * blocks + factor / BLOCK][factor % BLOCK] = v as f32;
@@ -479,12 +503,10 @@ mod tests {
             pass_with(&matrix, &step, &mut parameters);
         }
         let unpadded = |rows: &[Block]| -> Vec<f64> {
+            let pads = |row: &[Block]| row_values(row, usize::MAX).skip(f).collect::<Vec<_>>();
             rows.chunks(blocks)
-                .flat_map(|row| row.as_flattened()[..f].to_vec())
-                .chain(
-                    rows.chunks(blocks)
-                        .flat_map(|row| row.as_flattened()[f..].to_vec()),
-                )
+                .flat_map(|row| row_values(row, f))
+                .chain(rows.chunks(blocks).flat_map(pads))
                 .map(f64::from)
                 .collect()
         };

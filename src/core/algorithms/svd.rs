@@ -474,7 +474,7 @@ impl Single {
     fn new(n_factors: usize, [users, items]: [&[f64]; 2]) -> Self {
         let blocks = n_factors.div_ceil(sgd::BLOCK);
         let padded = |flat: &[f64]| -> Vec<sgd::Block> {
-            let mut rows = vec![[0.0; sgd::BLOCK]; flat.len() / n_factors * blocks];
+            let mut rows = vec![sgd::Block::default(); flat.len() / n_factors * blocks];
             for (row, factors) in rows.chunks_mut(blocks).zip(flat.chunks(n_factors)) {
                 for (k, &value) in factors.iter().enumerate() {
                     row[k / sgd::BLOCK][k % sgd::BLOCK] = value as f32;
@@ -503,20 +503,21 @@ impl Single {
     }
 
     fn is_finite(&self) -> bool {
-        let factors = self.user_factors.as_flattened().iter();
-        factors
-            .chain(self.item_factors.as_flattened())
-            .chain(&self.user_bias)
-            .chain(&self.item_bias)
-            .all(|v| v.is_finite())
+        let factors = self.user_factors.iter().chain(&self.item_factors);
+        factors.flat_map(|block| block.0).all(f32::is_finite)
+            && self
+                .user_bias
+                .iter()
+                .chain(&self.item_bias)
+                .all(|v| v.is_finite())
     }
 
     /// User and item biases, user and item factors, in double precision, unpadded.
     fn to_double(&self) -> [Vec<f64>; 4] {
         let unpadded = |rows: &[sgd::Block]| -> Vec<f64> {
             rows.chunks(self.blocks)
-                .flat_map(|row| row.as_flattened()[..self.n_factors].iter())
-                .map(|&v| f64::from(v))
+                .flat_map(|row| sgd::row_values(row, self.n_factors))
+                .map(f64::from)
                 .collect()
         };
         let widened = |values: &[f32]| values.iter().map(|&v| f64::from(v)).collect();
