@@ -403,6 +403,10 @@ fn fit_svd(
             note: None,
         })
     };
+    // After an epoch: an error naming the epoch if it left any parameter not finite.
+    let check = |epoch, arrays: &[&[f64]]| {
+        sgd.ensure_finite("SVD", epoch, &SVD_DEFAULTS, (mean, std), &matrix, arrays)
+    };
     let scale = matrix.scale();
     let largest = scale.min.abs().max(scale.max.abs());
     if !params.bool("exact", false) && largest <= SINGLE_PRECISION_LARGEST {
@@ -417,12 +421,8 @@ fn fit_svd(
             }
             if !single.is_finite() {
                 let [user_bias, item_bias, user_factors, item_factors] = single.to_double();
-                sgd.ensure_finite(
-                    "SVD",
+                check(
                     epoch,
-                    &SVD_DEFAULTS,
-                    (mean, std),
-                    &matrix,
                     &[&user_factors, &item_factors, &user_bias, &item_bias],
                 )?;
             }
@@ -445,12 +445,8 @@ fn fit_svd(
             let users = start..(start + USERS_PER_CHECK).min(matrix.n_users());
             sgd::pass(&matrix, users, &settings, &mut parameters);
         }
-        sgd.ensure_finite(
-            "SVD",
+        check(
             epoch,
-            &SVD_DEFAULTS,
-            (mean, std),
-            &matrix,
             &[&user_factors, &item_factors, &user_bias, &item_bias],
         )?;
         progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD epochs");
