@@ -13,11 +13,13 @@
 #   RECSCOPE_BENCH_NO_PEER  set to skip Surprise
 #
 # Two kinds of seconds: "fit s" is the time spent fitting, summed over the five
-# folds, each fit on one core in both libraries (the like-for-like figure); "wall
-# s" is the whole run, recscope's including reading the file and its folds on all
-# cores, Surprise's excluding reading and on one core. Where recscope's defaults
-# differ from Surprise's (SVD, SVD++, NMF), recscope runs with Surprise's, so that
-# both sides fit the same model.
+# folds; "wall s" is the whole run, recscope's including reading the file,
+# Surprise's excluding it. recscope runs its folds one after another (--sequential),
+# so each fit has the whole machine, as when one model is fitted in the explorer;
+# "1 core" is the same run with RAYON_NUM_THREADS=1, every fit on one core. Surprise
+# fits on one core (it has no parallel fit). Where recscope's defaults differ from
+# Surprise's (SVD, SVD++, NMF), recscope runs with Surprise's, so that both sides
+# fit the same model.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,8 +70,9 @@ for algo in "${algorithms[@]}"; do
     echo "recscope: $algo..." >&2
     start=$(now)
     read -r -a extra <<<"$(extra_params "$algo")"
-    if ! csv=$("$binary" eval "$data" --algos "$algo" --folds 5 --seed 0 --csv \
-        "${extra[@]}" 2>/dev/null); then
+    ours() { "$binary" eval "$data" --algos "$algo" --folds 5 --seed 0 --csv --sequential \
+        "${extra[@]}" 2>/dev/null; }
+    if ! csv=$(ours); then
         echo "  recscope eval failed for $algo; skipped" >&2
         continue
     fi
@@ -78,12 +81,15 @@ for algo in "${algorithms[@]}"; do
     ours_rmse=$(cut -d, -f2 <<<"$line")
     ours_mae=$(cut -d, -f4 <<<"$line")
     ours_fit=$(printf "%.3f" "$(cut -d, -f7 <<<"$line")")
+    one_core=$(RAYON_NUM_THREADS=1 ours | sed -n 2p | cut -d, -f7)
+    ours_fit_one=$(printf "%.3f" "$one_core")
     # A ranking model (wals, bpr) has no RMSE or MAE: its CSV cells are empty.
     figure() { if [[ -n "$1" ]]; then printf "%.4f" "$1"; else echo "n/a"; fi; }
     ours_rmse=$(figure "$ours_rmse")
     ours_mae=$(figure "$ours_mae")
 
     theirs_rmse="-" theirs_mae="-" theirs_s="-" theirs_fit="-" ratio="-" fit_ratio="-"
+    one_core_ratio="-"
     peer=$(peer_name "$algo")
     if [[ $use_peer -eq 1 && -n "$peer" ]]; then
         echo "Surprise: $peer..." >&2
@@ -94,23 +100,29 @@ for algo in "${algorithms[@]}"; do
             theirs_s=$(field wall_s "$json")
             theirs_fit=$(field fit_s "$json")
             ratio=$(awk -v a="$theirs_s" -v b="$ours_s" 'BEGIN { printf "%.1f×", a / b }')
-            fit_ratio=$(awk -v a="$theirs_fit" -v b="$ours_fit" \
-                'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "-" }')
+            speed_up() {
+                awk -v a="$theirs_fit" -v b="$1" \
+                    'BEGIN { if (b > 0) printf "%.1f×", a / b; else print "-" }'
+            }
+            fit_ratio=$(speed_up "$ours_fit")
+            one_core_ratio=$(speed_up "$ours_fit_one")
         else
             echo "  Surprise failed for $peer" >&2
         fi
     fi
-    rows+=("$(printf "%-14s %7s %7s %6s %6.2f   %7s %7s %6s %6s   %7s %7s" \
-        "$algo" "$ours_rmse" "$ours_mae" "$ours_fit" "$ours_s" \
-        "$theirs_rmse" "$theirs_mae" "$theirs_fit" "$theirs_s" "$fit_ratio" "$ratio")")
+    rows+=("$(printf "%-14s %7s %7s %6s %6s %6.2f   %7s %7s %6s %6s   %7s %7s %7s" \
+        "$algo" "$ours_rmse" "$ours_mae" "$ours_fit" "$ours_fit_one" "$ours_s" \
+        "$theirs_rmse" "$theirs_mae" "$theirs_fit" "$theirs_s" \
+        "$fit_ratio" "$one_core_ratio" "$ratio")")
 done
 
 echo
 echo "5-fold cross-validation on $data (seed 0, the same folds in both)"
-printf "%-14s %30s   %30s   %15s\n" "" "---------- recscope ----------" \
-    "---------- Surprise ----------" "--- speed-up --"
-printf "%-14s %7s %7s %6s %6s   %7s %7s %6s %6s   %7s %7s\n" \
-    "algorithm" "RMSE" "MAE" "fit s" "wall s" "RMSE" "MAE" "fit s" "wall s" "fit" "wall"
+printf "%-14s %37s   %30s   %23s\n" "" "------------- recscope --------------" \
+    "---------- Surprise ----------" "------- speed-up ------"
+printf "%-14s %7s %7s %6s %6s %6s   %7s %7s %6s %6s   %7s %7s %7s\n" \
+    "algorithm" "RMSE" "MAE" "fit s" "1 core" "wall s" "RMSE" "MAE" "fit s" "wall s" \
+    "fit" "1 core" "wall"
 for row in "${rows[@]}"; do
     echo "$row"
 done

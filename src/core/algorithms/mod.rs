@@ -17,6 +17,7 @@ pub mod nmf;
 pub mod saved;
 mod sgd;
 pub mod slope_one;
+mod strata;
 pub(crate) mod support;
 pub mod svd;
 pub mod wals;

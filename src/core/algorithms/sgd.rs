@@ -1,11 +1,16 @@
 //! The inner loops of SVD by stochastic gradient descent. In double precision, user by
 //! user as the reference library visits the ratings: written once and compiled twice,
 //! for any processor and for one with AVX2 and FMA, chosen when it runs. In single
-//! precision, with the ratings of a few users visited in turn: also written with
-//! AVX-512 instructions, used where the processor has them.
+//! precision, block by block of a grid of the ratings, the blocks of a stratum on
+//! several cores at once, and within a block with the ratings of a few users visited
+//! in turn: also written with AVX-512 instructions, used where the processor has them.
+
+use rayon::prelude::*;
 
 use super::kernels::{dot, multiply_add};
-use crate::core::matrix::{ItemIndex, RatingMatrix, UserIndex};
+use super::strata::{RatingBlock, Strata, split_rows};
+use crate::core::matrix::{RatingMatrix, UserIndex};
+use crate::core::progress::{Cancelled, Progress};
 
 /// What one SGD pass needs besides the parameters it changes.
 pub(crate) struct Settings {
@@ -135,19 +140,39 @@ pub(crate) fn row_values(row: &[Block], n: usize) -> impl Iterator<Item = f32> +
     row.iter().flat_map(|block| block.0).take(n)
 }
 
-/// Users whose ratings the single-precision pass visits in turn: the first rating of
-/// each of them, then the second of each, and so on. Their steps do not wait on one
-/// another (each has its own user vector), so the processor overlaps them.
+/// Users whose ratings the single-precision pass visits in turn, one rating of each
+/// in a round; when one has no rating left, the next user takes their place. Their
+/// steps do not wait on one another (each has its own user vector), so the processor
+/// overlaps them.
 pub(crate) const USERS_IN_TURN: usize = 8;
 
-/// The parameters of an SVD fit in single precision: every factor row padded with
-/// zeros to `blocks` whole blocks (an update keeps a zero pad at zero).
+/// The parameters of an SVD fit in single precision, or the rows of them that one
+/// block of ratings updates: every factor row padded with zeros to `blocks` whole
+/// blocks (an update keeps a zero pad at zero).
 pub(crate) struct SingleParameters<'a> {
     pub blocks: usize,
     pub user_factors: &'a mut [Block],
     pub item_factors: &'a mut [Block],
     pub user_bias: &'a mut [f32],
     pub item_bias: &'a mut [f32],
+}
+
+impl SingleParameters<'_> {
+    /// Whether every factor and bias is finite.
+    pub(crate) fn all_finite(&self) -> bool {
+        // `v − v` is 0 for a finite `v` and NaN for any other, so the lanes' sums stay
+        // 0 only while every factor is finite: a loop the compiler vectorises.
+        let mut lanes = [0.0f32; BLOCK];
+        for block in self.user_factors.iter().chain(self.item_factors.iter()) {
+            for (lane, &value) in lanes.iter_mut().zip(&block.0) {
+                #[allow(clippy::eq_op)] // Not 0 for infinities and NaN: the point.
+                let zero_if_finite = value - value;
+                *lane += zero_if_finite;
+            }
+        }
+        let biases = self.user_bias.iter().chain(self.item_bias.iter());
+        lanes.iter().chain(biases).all(|v| v.is_finite())
+    }
 }
 
 /// The update of one rating, in single precision; see [`pass`] for the formulas.
@@ -195,12 +220,14 @@ impl SingleStep {
     }
 }
 
-/// One SGD pass over the ratings of `users` in single precision, the same updates as
-/// [`pass`], in groups of [`USERS_IN_TURN`] consecutive users whose ratings are
-/// visited in turn (each user's in input order). The order depends only on `users`,
-/// so every build of the pass gives the same fit up to rounding.
+/// One SGD pass over the block's ratings of `users` (numbered within the block) in
+/// single precision, the same updates as [`pass`], in groups of [`USERS_IN_TURN`]
+/// consecutive users whose ratings are visited in turn (each user's in input order).
+/// `parameters` hold the rows of the block's users and of its item part, numbered as
+/// the block numbers them. The order depends only on the block and `users`, so every
+/// build of the pass gives the same fit up to rounding.
 pub(crate) fn pass_single(
-    matrix: &RatingMatrix,
+    block: &RatingBlock,
     users: std::ops::Range<usize>,
     settings: &Settings,
     parameters: &mut SingleParameters,
@@ -218,7 +245,7 @@ pub(crate) fn pass_single(
                         // SAFETY: the processor has just been found to have AVX-512F,
                         // the only requirement of `pass_single_avx512`.
                         $($blocks => unsafe {
-                            return pass_single_avx512::<$blocks>(matrix, users, &step, parameters)
+                            return pass_single_avx512::<$blocks>(block, users, &step, parameters)
                         },)*
                         _ => {}
                     }
@@ -228,65 +255,170 @@ pub(crate) fn pass_single(
         }
         if super::kernels::has_avx2_fma() {
             // SAFETY: the processor has just been found to have AVX2 and FMA.
-            unsafe { pass_single_avx2_fma(matrix, users, &step, parameters) };
+            unsafe { pass_single_avx2_fma(block, users, &step, parameters) };
             return;
         }
     }
-    pass_single_with::<false>(matrix, users, &step, parameters);
+    pass_single_with::<false>(block, users, &step, parameters);
 }
 
-/// Calls `visit(user, item, rating)` for every rating of `users`, in the order of
-/// [`pass_single`].
+/// How many parts the single-precision fit cuts its users and items into (see
+/// [`super::strata`]): the blocks of a stratum run on up to this many cores. Fixed,
+/// and not the number of cores, so that a fit is the same on every machine.
+pub(crate) const PARTS: usize = 2;
+
+/// The factor rows and biases of a range of users or a part of the items.
+type Rows<'a> = (&'a mut [Block], &'a mut [f32]);
+
+/// Users of a block between two cancellation checks.
+const USERS_PER_CHECK: usize = 1024;
+
+/// Runs `fit`, telling it whether to run the blocks of a stratum in parallel: yes
+/// where rayon's pool has more than one thread and this thread is not one of them.
+/// Then `fit` runs on one of the pool's threads, so that each stratum's join finds
+/// the other threads still awake, looking for work (from outside the pool each
+/// would wake them anew). A fit already running on one of the pool's threads is one
+/// of several tasks shared out between them (the folds of an evaluation), and runs
+/// its blocks one after another.
+pub(crate) fn with_cores<R: Send>(fit: impl FnOnce(bool) -> R + Send) -> R {
+    if rayon::current_thread_index().is_some() || rayon::current_num_threads() < 2 {
+        fit(false)
+    } else {
+        rayon::scope(|_| fit(true))
+    }
+}
+
+/// One single-precision SGD epoch over every rating of `strata`: stratum by stratum,
+/// the blocks of a stratum in parallel when `parallel`, each block by
+/// [`pass_single`]. The user rows of `parameters` are in user order, its item rows in
+/// the order of [`Strata::items_by_row`]. Returns whether every parameter is finite
+/// after the epoch (each block of the last stratum checks the rows it updated, every
+/// row being in one of them, while they are in its core's cache). `Err` once
+/// `progress` is cancelled, checked before each stratum and every
+/// [`USERS_PER_CHECK`] users of a block.
+pub(crate) fn epoch_single(
+    strata: &Strata,
+    settings: &Settings,
+    parameters: &mut SingleParameters,
+    progress: &Progress,
+    parallel: bool,
+) -> Result<bool, Cancelled> {
+    let (parts, width) = (strata.parts(), parameters.blocks);
+    let user_lengths: Vec<usize> = strata.user_ranges().map(|range| range.len()).collect();
+    let item_lengths: Vec<usize> = strata.item_part_sizes().collect();
+    let mut users: Vec<Rows> =
+        split_rows(parameters.user_factors, user_lengths.iter().copied(), width)
+            .into_iter()
+            .zip(split_rows(parameters.user_bias, user_lengths, 1))
+            .collect();
+    let mut items: Vec<Rows> =
+        split_rows(parameters.item_factors, item_lengths.iter().copied(), width)
+            .into_iter()
+            .zip(split_rows(parameters.item_bias, item_lengths, 1))
+            .collect();
+    let mut finite = true;
+    for stratum in 0..parts {
+        progress.check()?;
+        let last = stratum + 1 == parts;
+        // `items[k]` holds part `(k + stratum) mod parts`: range `k` meets it.
+        let run = |(range, ((user_factors, user_bias), (item_factors, item_bias))): (
+            usize,
+            (&mut Rows, &mut Rows),
+        )| {
+            let block = strata.block(range, (range + stratum) % parts);
+            let mut parameters = SingleParameters {
+                blocks: width,
+                user_factors,
+                item_factors,
+                user_bias,
+                item_bias,
+            };
+            let n = block.n_users();
+            for start in (0..n).step_by(USERS_PER_CHECK) {
+                if progress.is_cancelled() {
+                    return true;
+                }
+                let users = start..(start + USERS_PER_CHECK).min(n);
+                pass_single(block, users, settings, &mut parameters);
+            }
+            !last || parameters.all_finite()
+        };
+        finite &= if parallel {
+            let pairs = users.par_iter_mut().zip(items.par_iter_mut());
+            pairs.enumerate().map(run).reduce(|| true, |a, b| a && b)
+        } else {
+            let mut all = true;
+            for pair in users.iter_mut().zip(items.iter_mut()).enumerate() {
+                all &= run(pair);
+            }
+            all
+        };
+        items.rotate_left(1);
+    }
+    progress.check()?;
+    Ok(finite)
+}
+
+/// Calls `visit(user, item, rating)` for every rating of the block's `users`, in the
+/// order of [`pass_single`].
 #[inline(always)]
 fn in_turn(
-    matrix: &RatingMatrix,
+    block: &RatingBlock,
     users: std::ops::Range<usize>,
     mut visit: impl FnMut(usize, usize, f32),
 ) {
-    let mut first = users.start;
-    while first < users.end {
-        let group = first..(first + USERS_IN_TURN).min(users.end);
-        let mut lines: [(&[ItemIndex], &[f64]); USERS_IN_TURN] = [(&[], &[]); USERS_IN_TURN];
-        for (line, user) in lines.iter_mut().zip(group.clone()) {
-            *line = matrix.user_ratings(user as UserIndex);
+    let mut waiting = users.map(|user| (user, block.line(user)));
+    let mut next_user = || waiting.find(|(_, (items, _))| !items.is_empty());
+    // Each lane: a user and the ratings of theirs still to visit.
+    let mut lanes: [(usize, &[u32], &[f32]); USERS_IN_TURN] = [(0, &[], &[]); USERS_IN_TURN];
+    let mut busy = 0;
+    for lane in lanes.iter_mut() {
+        if let Some((user, (items, ratings))) = next_user() {
+            *lane = (user, items, ratings);
+            busy += 1;
         }
-        let longest = lines
-            .iter()
-            .map(|(items, _)| items.len())
-            .max()
-            .unwrap_or(0);
-        for k in 0..longest {
-            for (user, (items, ratings)) in group.clone().zip(&lines) {
-                if let (Some(&item), Some(&rating)) = (items.get(k), ratings.get(k)) {
-                    visit(user, item as usize, rating as f32);
+    }
+    while busy > 0 {
+        for lane in lanes.iter_mut() {
+            let (user, items, ratings) = *lane;
+            let (Some((&item, items)), Some((&rating, ratings))) =
+                (items.split_first(), ratings.split_first())
+            else {
+                continue;
+            };
+            visit(user, item as usize, rating);
+            *lane = (user, items, ratings);
+            if items.is_empty() {
+                match next_user() {
+                    Some((user, (items, ratings))) => *lane = (user, items, ratings),
+                    None => busy -= 1,
                 }
             }
         }
-        first = group.end;
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn pass_single_avx2_fma(
-    matrix: &RatingMatrix,
+    block: &RatingBlock,
     users: std::ops::Range<usize>,
     step: &SingleStep,
     parameters: &mut SingleParameters,
 ) {
-    pass_single_with::<true>(matrix, users, step, parameters);
+    pass_single_with::<true>(block, users, step, parameters);
 }
 
 /// The single-precision pass for any processor (and, with `FUSED`, for one with FMA).
 #[inline(always)]
 fn pass_single_with<const FUSED: bool>(
-    matrix: &RatingMatrix,
+    block: &RatingBlock,
     users: std::ops::Range<usize>,
     step: &SingleStep,
     parameters: &mut SingleParameters,
 ) {
     let b = parameters.blocks;
-    in_turn(matrix, users, |user, item, rating| {
+    in_turn(block, users, |user, item, rating| {
         let user_vector = &mut parameters.user_factors[user * b..(user + 1) * b];
         let item_vector = &mut parameters.item_factors[item * b..(item + 1) * b];
         let mut lanes = [0.0f32; BLOCK];
@@ -324,7 +456,7 @@ fn multiply_add_single<const FUSED: bool>(a: f32, x: f32, c: f32) -> f32 {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn pass_single_avx512<const BLOCKS: usize>(
-    matrix: &RatingMatrix,
+    block: &RatingBlock,
     users: std::ops::Range<usize>,
     step: &SingleStep,
     parameters: &mut SingleParameters,
@@ -334,7 +466,7 @@ fn pass_single_avx512<const BLOCKS: usize>(
         _mm512_reduce_add_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
     };
     let keep = _mm512_set1_ps(step.keep);
-    in_turn(matrix, users, |user, item, rating| {
+    in_turn(block, users, |user, item, rating| {
         let user_vector = &mut parameters.user_factors[user * BLOCKS..(user + 1) * BLOCKS];
         let item_vector = &mut parameters.item_factors[item * BLOCKS..(item + 1) * BLOCKS];
         let (mut p, mut q) = ([_mm512_setzero_ps(); BLOCKS], [_mm512_setzero_ps(); BLOCKS]);
@@ -424,9 +556,9 @@ mod tests {
     #[test]
     fn users_in_a_group_take_turns_rating_by_rating() {
         // User 0 rated items 0, 1; user 1 items 0, 2, 3; user 2 items 1, 2.
-        let matrix = first_matrix(0, 0);
+        let strata = Strata::new(&first_matrix(0, 0), 1);
         let mut visits = Vec::new();
-        in_turn(&matrix, 0..3, |user, item, rating| {
+        in_turn(strata.block(0, 0), 0..3, |user, item, rating| {
             visits.push((user, item, rating))
         });
         let expected = [
@@ -442,17 +574,43 @@ mod tests {
     }
 
     #[test]
-    fn groups_hold_eight_users_counted_from_the_first_of_the_range() {
-        // Users 0..11 each rate items 0 and 1, in that order. The range 1..11 makes
-        // the groups 1..9 and 9..11.
+    fn lanes_hold_eight_users_counted_from_the_first_of_the_range() {
+        // Users 0..11 each rate items 0 and 1, in that order. The range 1..11 puts
+        // users 1..9 in the eight lanes; users 9 and 10 take the places of users 1
+        // and 2 once those have had their two ratings.
         let cells: Vec<(u32, u32, f64)> =
             (0..11).flat_map(|u| [(u, 0, 1.0), (u, 1, 2.0)]).collect();
         let matrix = crate::core::algorithms::support::fixtures::matrix(11, 2, &cells);
+        let strata = Strata::new(&matrix, 1);
         let mut visits = Vec::new();
-        in_turn(&matrix, 1..11, |user, item, _| visits.push((user, item)));
+        in_turn(strata.block(0, 0), 1..11, |user, item, _| {
+            visits.push((user, item))
+        });
         let mut expected: Vec<(usize, usize)> = (1..9).map(|u| (u, 0)).collect();
         expected.extend((1..9).map(|u| (u, 1)));
         expected.extend([(9, 0), (10, 0), (9, 1), (10, 1)]);
+        assert_eq!(visits, expected);
+    }
+
+    #[test]
+    fn a_user_out_of_ratings_gives_their_lane_to_the_next_user() {
+        // User 0 rates item 0 only, users 1..10 items 0 and 1; user 1 has no rating
+        // at all and is skipped. Lanes: users 0, 2, 3, …, 8. After the first round
+        // user 0 is done and user 9 takes lane 0; after the second, users 2..8 are
+        // done and user 10 takes lane 1.
+        let mut cells = vec![(0, 0, 1.0)];
+        cells.extend((2..11).flat_map(|u| [(u, 0, 1.0), (u, 1, 2.0)]));
+        let matrix = crate::core::algorithms::support::fixtures::matrix(11, 2, &cells);
+        let strata = Strata::new(&matrix, 1);
+        let mut visits = Vec::new();
+        in_turn(strata.block(0, 0), 0..11, |user, item, _| {
+            visits.push((user, item))
+        });
+        let mut expected = vec![(0, 0)];
+        expected.extend((2..9).map(|u| (u, 0)));
+        expected.push((9, 0));
+        expected.extend((2..9).map(|u| (u, 1)));
+        expected.extend([(9, 1), (10, 0), (10, 1)]);
         assert_eq!(visits, expected);
     }
 
@@ -484,14 +642,16 @@ mod tests {
     /// row, then the pads of every row, for users and then items, then the biases.
     fn fit_single(
         f: usize,
-        pass_with: impl Fn(&RatingMatrix, &SingleStep, &mut SingleParameters),
+        pass_with: impl Fn(&RatingBlock, &Settings, &SingleStep, &mut SingleParameters),
     ) -> Vec<f64> {
         let matrix = first_matrix(0, 0);
+        let strata = Strata::new(&matrix, 1);
+        let settings = single_settings(&matrix);
         let blocks = f.div_ceil(BLOCK);
         let ((mut user_factors, _), (mut item_factors, _)) =
             (single_start(3, 0, f), single_start(4, 3, f));
         let (mut user_bias, mut item_bias) = (vec![0.0; 3], vec![0.0; 4]);
-        let step = SingleStep::new(&single_settings(&matrix));
+        let step = SingleStep::new(&settings);
         for _ in 0..20 {
             let mut parameters = SingleParameters {
                 blocks,
@@ -500,8 +660,15 @@ mod tests {
                 user_bias: &mut user_bias,
                 item_bias: &mut item_bias,
             };
-            pass_with(&matrix, &step, &mut parameters);
+            pass_with(strata.block(0, 0), &settings, &step, &mut parameters);
         }
+        flat(f, [&user_factors, &item_factors], [&user_bias, &item_bias])
+    }
+
+    /// Every parameter, flat: the factors of every row, then the pads of every row,
+    /// for users and then items, then the biases.
+    fn flat(f: usize, factors: [&[Block]; 2], biases: [&[f32]; 2]) -> Vec<f64> {
+        let blocks = f.div_ceil(BLOCK);
         let unpadded = |rows: &[Block]| -> Vec<f64> {
             let pads = |row: &[Block]| row_values(row, usize::MAX).skip(f).collect::<Vec<_>>();
             rows.chunks(blocks)
@@ -512,33 +679,95 @@ mod tests {
         };
         let widened = |values: &[f32]| values.iter().map(|&v| f64::from(v)).collect::<Vec<_>>();
         [
-            unpadded(&user_factors),
-            unpadded(&item_factors),
-            widened(&user_bias),
-            widened(&item_bias),
+            unpadded(factors[0]),
+            unpadded(factors[1]),
+            widened(biases[0]),
+            widened(biases[1]),
         ]
         .concat()
     }
 
-    /// The same twenty passes in double precision, written out plainly in the order
-    /// the first test above spells out: the reference for the single-precision builds.
-    fn fit_single_reference(f: usize) -> Vec<f64> {
+    /// Twenty epochs of [`epoch_single`] over the first matrix cut into `parts × parts`
+    /// blocks, with `f` factors from [`single_start`], on a pool of two threads; all
+    /// parameters flat as [`flat`] lays them out, the items in index order.
+    fn fit_in_parts(f: usize, parts: usize, parallel: bool) -> Vec<f64> {
+        let matrix = first_matrix(0, 0);
+        let strata = Strata::new(&matrix, parts);
+        let settings = single_settings(&matrix);
+        let blocks = f.div_ceil(BLOCK);
+        let ((mut user_factors, _), (items_in_order, _)) =
+            (single_start(3, 0, f), single_start(4, 3, f));
+        let items_by_row: Vec<usize> = strata.items_by_row().collect();
+        let row_of = |item: usize| &items_in_order[item * blocks..(item + 1) * blocks];
+        let mut item_factors: Vec<Block> = items_by_row
+            .iter()
+            .flat_map(|&item| row_of(item).to_vec())
+            .collect();
+        let (mut user_bias, mut item_bias) = (vec![0.0; 3], vec![0.0; 4]);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        for _ in 0..20 {
+            let mut parameters = SingleParameters {
+                blocks,
+                user_factors: &mut user_factors,
+                item_factors: &mut item_factors,
+                user_bias: &mut user_bias,
+                item_bias: &mut item_bias,
+            };
+            let progress = Progress::none();
+            let epoch = || epoch_single(&strata, &settings, &mut parameters, &progress, parallel);
+            assert_eq!(pool.install(epoch), Ok(true));
+        }
+        let mut in_order = vec![Block::default(); 4 * blocks];
+        let mut bias_in_order = vec![0.0; 4];
+        for (row, &item) in items_by_row.iter().enumerate() {
+            in_order[item * blocks..(item + 1) * blocks]
+                .copy_from_slice(&item_factors[row * blocks..(row + 1) * blocks]);
+            bias_in_order[item] = item_bias[row];
+        }
+        flat(f, [&user_factors, &in_order], [&user_bias, &bias_in_order])
+    }
+
+    /// The order in which one block (all users, all items) visits the first matrix's
+    /// ratings: the first test above spells it out.
+    const ONE_BLOCK: [(usize, usize, f64); 7] = [
+        (0, 0, 5.0),
+        (1, 0, 3.0),
+        (2, 1, 5.0),
+        (0, 1, 4.0),
+        (1, 2, 4.0),
+        (2, 2, 5.0),
+        (1, 3, 2.0),
+    ];
+
+    /// The order of a 2 × 2 grid of blocks. Users 0 and 1 are the first range (5 of
+    /// the 7 ratings), user 2 the second; items 0 and 2 are the first part, 1 and 3
+    /// the second. Stratum 0: block (0, 0) takes user 0's item 0 then user 1's items
+    /// 0 and 2 in turn; block (1, 1) user 2's item 1. Stratum 1: block (0, 1) user
+    /// 0's item 1 and user 1's item 3; block (1, 0) user 2's item 2. Two blocks of a
+    /// stratum share no row, so either may come first.
+    const TWO_BY_TWO: [(usize, usize, f64); 7] = [
+        (0, 0, 5.0),
+        (1, 0, 3.0),
+        (1, 2, 4.0),
+        (2, 1, 5.0),
+        (0, 1, 4.0),
+        (1, 3, 2.0),
+        (2, 2, 5.0),
+    ];
+
+    /// Twenty passes in double precision over the ratings of the first matrix in
+    /// `order`, written out plainly: the reference for the single-precision builds.
+    fn fit_single_reference(f: usize, order: &[(usize, usize, f64)]) -> Vec<f64> {
         let matrix = first_matrix(0, 0);
         let ((_, mut p), (_, mut q)) = (single_start(3, 0, f), single_start(4, 3, f));
         let (mut b_u, mut b_i) = (vec![0.0; 3], vec![0.0; 4]);
         let settings = single_settings(&matrix);
         let (rate, reg, mu) = (settings.learning_rate, settings.reg, settings.global_mean);
-        let order = [
-            (0, 0, 5.0),
-            (1, 0, 3.0),
-            (2, 1, 5.0),
-            (0, 1, 4.0),
-            (1, 2, 4.0),
-            (2, 2, 5.0),
-            (1, 3, 2.0),
-        ];
         for _ in 0..20 {
-            for &(u, i, r) in &order {
+            for &(u, i, r) in order {
                 let dot: f64 = (0..f).map(|k| p[u * f + k] * q[i * f + k]).sum();
                 let e = r - (mu + b_u[u] + b_i[i] + dot);
                 b_u[u] += rate * (e - reg * b_u[u]);
@@ -556,9 +785,12 @@ mod tests {
     }
 
     fn assert_close_to_reference(name: &str, f: usize, fitted: &[f64]) {
-        let reference = fit_single_reference(f);
+        assert_close_to(&fit_single_reference(f, &ONE_BLOCK), name, f, fitted);
+    }
+
+    fn assert_close_to(reference: &[f64], name: &str, f: usize, fitted: &[f64]) {
         assert_eq!(fitted.len(), reference.len(), "{name}, {f} factors");
-        for (k, (a, b)) in fitted.iter().zip(&reference).enumerate() {
+        for (k, (a, b)) in fitted.iter().zip(reference).enumerate() {
             // Single precision carries about seven digits.
             assert!(
                 (a - b).abs() < 1e-5,
@@ -578,12 +810,12 @@ mod tests {
         assert_close_to_reference(
             "portable",
             19,
-            &fit_single(19, |m, s, p| pass_single_with::<false>(m, 0..3, s, p)),
+            &fit_single(19, |b, _, s, p| pass_single_with::<false>(b, 0..3, s, p)),
         );
         assert_close_to_reference(
             "fused",
             19,
-            &fit_single(19, |m, s, p| pass_single_with::<true>(m, 0..3, s, p)),
+            &fit_single(19, |b, _, s, p| pass_single_with::<true>(b, 0..3, s, p)),
         );
     }
 
@@ -592,11 +824,80 @@ mod tests {
         // From one block to eight (each an AVX-512 build of its own where the
         // processor has it), whole and part-filled, and past eight (AVX2 or portable).
         for f in [1, 7, 16, 19, 33, 49, 64, 81, 100, 113, 128, 129, 200] {
-            let fitted = fit_single(f, |m, _, p| {
-                pass_single(m, 0..3, &single_settings(m), p);
-            });
+            let fitted = fit_single(f, |b, settings, _, p| pass_single(b, 0..3, settings, p));
             assert_close_to_reference("pass_single", f, &fitted);
         }
+    }
+
+    #[test]
+    fn a_grid_of_blocks_follows_the_plain_updates_stratum_by_stratum() {
+        for f in [19, 100] {
+            let reference = fit_single_reference(f, &TWO_BY_TWO);
+            for parallel in [false, true] {
+                let name = format!("2 × 2 blocks, parallel {parallel}");
+                assert_close_to(&reference, &name, f, &fit_in_parts(f, 2, parallel));
+            }
+            // One part is one block: the order of a single pass.
+            assert_close_to_reference("1 part", f, &fit_in_parts(f, 1, true));
+        }
+    }
+
+    #[test]
+    fn blocks_run_in_parallel_give_the_fit_of_blocks_run_in_turn_to_the_bit() {
+        for parts in [2, 3] {
+            assert_eq!(
+                fit_in_parts(33, parts, true),
+                fit_in_parts(33, parts, false),
+                "{parts} parts"
+            );
+        }
+    }
+
+    #[test]
+    fn an_epoch_reports_a_factor_that_is_not_finite() {
+        let matrix = first_matrix(0, 0);
+        let strata = Strata::new(&matrix, 2);
+        let ((mut user_factors, _), (mut item_factors, _)) =
+            (single_start(3, 0, 5), single_start(4, 3, 5));
+        let (mut user_bias, mut item_bias) = (vec![0.0; 3], vec![0.0; 4]);
+        // Item 3 (user 1's only rating of it is 2) starts at infinity in its first
+        // factor: its update turns its whole row, and user 1's, to NaN.
+        let row = strata.items_by_row().position(|item| item == 3).unwrap();
+        item_factors[row][0] = f32::INFINITY;
+        let mut parameters = SingleParameters {
+            blocks: 1,
+            user_factors: &mut user_factors,
+            item_factors: &mut item_factors,
+            user_bias: &mut user_bias,
+            item_bias: &mut item_bias,
+        };
+        let settings = single_settings(&matrix);
+        let progress = Progress::none();
+        let finite = epoch_single(&strata, &settings, &mut parameters, &progress, false);
+        assert_eq!(finite, Ok(false));
+    }
+
+    #[test]
+    fn a_cancelled_epoch_stops() {
+        let matrix = first_matrix(0, 0);
+        let strata = Strata::new(&matrix, 2);
+        let ((mut user_factors, _), (mut item_factors, _)) =
+            (single_start(3, 0, 5), single_start(4, 3, 5));
+        let before = user_factors.clone();
+        let (mut user_bias, mut item_bias) = (vec![0.0; 3], vec![0.0; 4]);
+        let mut parameters = SingleParameters {
+            blocks: 1,
+            user_factors: &mut user_factors,
+            item_factors: &mut item_factors,
+            user_bias: &mut user_bias,
+            item_bias: &mut item_bias,
+        };
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let progress = Progress::new(cancel, |_, _| {});
+        let settings = single_settings(&matrix);
+        let result = epoch_single(&strata, &settings, &mut parameters, &progress, false);
+        assert_eq!(result, Err(Cancelled));
+        assert_eq!(user_factors, before);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
+use super::strata::Strata;
 use super::{AlgorithmSpec, Family, FitError, Model, sgd, support};
 use crate::core::embeddings::Embeddings;
 use crate::core::explain::{Explanation, Prediction, Term};
@@ -125,10 +126,11 @@ const SVD_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "exact",
         kind: ParamKind::Bool { default: false },
-        help: "fit in double precision, user by user: the reference library's arithmetic \
-               and order. false fits in single precision with eight users' ratings in \
-               turn: twice as fast or more, to the same RMSE (ratings beyond ±1e6 are \
-               always fitted in double)",
+        help: "fit in double precision, user by user, on one core: the reference library's \
+               arithmetic and order. false fits in single precision, the ratings cut into \
+               a 2×2 grid of blocks of which two at a time run on two cores, eight users' \
+               ratings in turn within a block: several times faster, to the same RMSE \
+               (ratings beyond ±1e6 are always fitted in double)",
     },
 ];
 
@@ -293,9 +295,12 @@ impl Model for Factorised {
 
 /// `count` draws from a normal distribution, flat.
 pub(crate) fn normal_factors(rng: &mut ChaCha8Rng, count: usize, mean: f64, std: f64) -> Vec<f64> {
-    (0..count)
-        .map(|_| mean + std * rng.sample::<f64, _>(StandardNormal))
-        .collect()
+    (0..count).map(|_| normal(rng, mean, std)).collect()
+}
+
+/// One draw from a normal distribution.
+fn normal(rng: &mut ChaCha8Rng, mean: f64, std: f64) -> f64 {
+    mean + std * rng.sample::<f64, _>(StandardNormal)
 }
 
 /// Learning settings shared by SVD and SVD++.
@@ -375,10 +380,6 @@ fn fit_svd(
         params.float("init_std", 0.1),
     );
     let f = sgd.n_factors;
-    let mut user_factors = normal_factors(&mut rng, matrix.n_users() * f, mean, std);
-    let mut item_factors = normal_factors(&mut rng, matrix.n_items() * f, mean, std);
-    let mut user_bias = vec![0.0; matrix.n_users()];
-    let mut item_bias = vec![0.0; matrix.n_items()];
     let global_mean = if biased { matrix.global_mean() } else { 0.0 };
     let settings = sgd::Settings {
         global_mean,
@@ -386,7 +387,7 @@ fn fit_svd(
         learning_rate: sgd.learning_rate,
         reg: sgd.reg,
     };
-    let fitted = |user_bias, item_bias, user_factors, item_factors| -> Box<dyn Model> {
+    let fitted = |[user_bias, item_bias, user_factors, item_factors]: [Vec<f64>; 4]| {
         Box::new(Factorised {
             matrix: matrix.clone(),
             biased,
@@ -401,7 +402,7 @@ fn fit_svd(
                 "r̂ = p_u · q_i"
             },
             note: None,
-        })
+        }) as Box<dyn Model>
     };
     // After an epoch: an error naming the epoch if it left any parameter not finite.
     let check = |epoch, arrays: &[&[f64]]| {
@@ -410,28 +411,31 @@ fn fit_svd(
     let scale = matrix.scale();
     let largest = scale.min.abs().max(scale.max.abs());
     if !params.bool("exact", false) && largest <= SINGLE_PRECISION_LARGEST {
-        let mut single = Single::new(f, [&user_factors, &item_factors]);
-        // The double-precision start is not needed again.
-        drop((user_factors, item_factors));
-        for epoch in 0..sgd.epochs {
-            for start in (0..matrix.n_users()).step_by(USERS_PER_CHECK) {
-                progress.check()?;
-                let users = start..(start + USERS_PER_CHECK).min(matrix.n_users());
-                sgd::pass_single(&matrix, users, &settings, &mut single.parameters());
+        let strata = Strata::new(&matrix, sgd::PARTS);
+        let mut single = Single::draw(&mut rng, &matrix, f, (mean, std), &strata);
+        sgd::with_cores(|parallel| -> Result<(), FitError> {
+            for epoch in 0..sgd.epochs {
+                let mut parameters = single.parameters();
+                let finite =
+                    sgd::epoch_single(&strata, &settings, &mut parameters, progress, parallel)?;
+                if !finite {
+                    let [user_bias, item_bias, user_factors, item_factors] = single.to_double();
+                    check(
+                        epoch,
+                        &[&user_factors, &item_factors, &user_bias, &item_bias],
+                    )?;
+                }
+                progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD epochs");
             }
-            if !single.is_finite() {
-                let [user_bias, item_bias, user_factors, item_factors] = single.to_double();
-                check(
-                    epoch,
-                    &[&user_factors, &item_factors, &user_bias, &item_bias],
-                )?;
-            }
-            progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD epochs");
-        }
-        let [user_bias, item_bias, user_factors, item_factors] = single.to_double();
-        return Ok(fitted(user_bias, item_bias, user_factors, item_factors));
+            Ok(())
+        })?;
+        return Ok(fitted(single.to_double()));
     }
 
+    let mut user_factors = normal_factors(&mut rng, matrix.n_users() * f, mean, std);
+    let mut item_factors = normal_factors(&mut rng, matrix.n_items() * f, mean, std);
+    let mut user_bias = vec![0.0; matrix.n_users()];
+    let mut item_bias = vec![0.0; matrix.n_items()];
     for epoch in 0..sgd.epochs {
         for start in (0..matrix.n_users()).step_by(USERS_PER_CHECK) {
             progress.check()?;
@@ -451,13 +455,16 @@ fn fit_svd(
         )?;
         progress.report((epoch + 1) as f64 / sgd.epochs as f64, "SVD epochs");
     }
-    Ok(fitted(user_bias, item_bias, user_factors, item_factors))
+    Ok(fitted([user_bias, item_bias, user_factors, item_factors]))
 }
 
-/// The parameters of a single-precision SVD fit (see [`sgd::SingleParameters`]).
+/// The parameters of a single-precision SVD fit (see [`sgd::SingleParameters`]), the
+/// item rows in the order of [`Strata::items_by_row`].
 struct Single {
     n_factors: usize,
     blocks: usize,
+    /// The item of each item row.
+    items_by_row: Vec<usize>,
     user_factors: Vec<sgd::Block>,
     item_factors: Vec<sgd::Block>,
     user_bias: Vec<f32>,
@@ -465,26 +472,44 @@ struct Single {
 }
 
 impl Single {
-    /// Single-precision copies of the starting factors, flat with `n_factors` a row,
-    /// and zero biases.
-    fn new(n_factors: usize, [users, items]: [&[f64]; 2]) -> Self {
+    /// Starting factors drawn from a normal distribution of mean and standard
+    /// deviation `start`, as [`normal_factors`] draws them (every user's, then every
+    /// item's, in index order) but rounded to single precision, and zero biases; the
+    /// item rows laid out as `strata` orders them.
+    fn draw(
+        rng: &mut ChaCha8Rng,
+        matrix: &RatingMatrix,
+        n_factors: usize,
+        (mean, std): (f64, f64),
+        strata: &Strata,
+    ) -> Self {
         let blocks = n_factors.div_ceil(sgd::BLOCK);
-        let padded = |flat: &[f64]| -> Vec<sgd::Block> {
-            let mut rows = vec![sgd::Block::default(); flat.len() / n_factors * blocks];
-            for (row, factors) in rows.chunks_mut(blocks).zip(flat.chunks(n_factors)) {
-                for (k, &value) in factors.iter().enumerate() {
-                    row[k / sgd::BLOCK][k % sgd::BLOCK] = value as f32;
+        let items_by_row: Vec<usize> = strata.items_by_row().collect();
+        let (n_users, n_items) = (matrix.n_users(), items_by_row.len());
+        let mut row_of_item = vec![0; n_items];
+        for (row, &item) in items_by_row.iter().enumerate() {
+            row_of_item[item] = row;
+        }
+        let mut draw_rows = |n_rows: usize, row_of: &dyn Fn(usize) -> usize| {
+            let mut rows = vec![sgd::Block::default(); n_rows * blocks];
+            for index in 0..n_rows {
+                let row = &mut rows[row_of(index) * blocks..][..blocks];
+                for k in 0..n_factors {
+                    row[k / sgd::BLOCK][k % sgd::BLOCK] = normal(rng, mean, std) as f32;
                 }
             }
             rows
         };
+        let user_factors = draw_rows(n_users, &|user| user);
+        let item_factors = draw_rows(n_items, &|item| row_of_item[item]);
         Single {
             n_factors,
             blocks,
-            user_bias: vec![0.0; users.len() / n_factors],
-            item_bias: vec![0.0; items.len() / n_factors],
-            user_factors: padded(users),
-            item_factors: padded(items),
+            user_bias: vec![0.0; n_users],
+            item_bias: vec![0.0; n_items],
+            user_factors,
+            item_factors,
+            items_by_row,
         }
     }
 
@@ -498,31 +523,26 @@ impl Single {
         }
     }
 
-    fn is_finite(&self) -> bool {
-        let factors = self.user_factors.iter().chain(&self.item_factors);
-        factors.flat_map(|block| block.0).all(f32::is_finite)
-            && self
-                .user_bias
-                .iter()
-                .chain(&self.item_bias)
-                .all(|v| v.is_finite())
-    }
-
-    /// User and item biases, user and item factors, in double precision, unpadded.
+    /// User and item biases, user and item factors, in double precision, unpadded,
+    /// in user and item order.
     fn to_double(&self) -> [Vec<f64>; 4] {
-        let unpadded = |rows: &[sgd::Block]| -> Vec<f64> {
-            rows.chunks(self.blocks)
-                .flat_map(|row| sgd::row_values(row, self.n_factors))
-                .map(f64::from)
-                .collect()
-        };
-        let widened = |values: &[f32]| values.iter().map(|&v| f64::from(v)).collect();
-        [
-            widened(&self.user_bias),
-            widened(&self.item_bias),
-            unpadded(&self.user_factors),
-            unpadded(&self.item_factors),
-        ]
+        let (f, n_items) = (self.n_factors, self.items_by_row.len());
+        let user_factors = (self.user_factors.chunks(self.blocks))
+            .flat_map(|row| sgd::row_values(row, f))
+            .map(f64::from)
+            .collect();
+        let mut item_factors = vec![0.0; n_items * f];
+        let mut item_bias = vec![0.0; n_items];
+        let item_rows = self.item_factors.chunks(self.blocks).zip(&self.item_bias);
+        for (&item, (row, &bias)) in self.items_by_row.iter().zip(item_rows) {
+            let factors = &mut item_factors[item * f..(item + 1) * f];
+            for (factor, value) in factors.iter_mut().zip(sgd::row_values(row, f)) {
+                *factor = f64::from(value);
+            }
+            item_bias[item] = f64::from(bias);
+        }
+        let user_bias = self.user_bias.iter().map(|&v| f64::from(v)).collect();
+        [user_bias, item_bias, user_factors, item_factors]
     }
 }
 
