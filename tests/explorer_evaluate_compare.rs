@@ -1067,6 +1067,31 @@ fn compare_takes_at_most_four_algorithms() {
     assert_eq!(app.compare.models.len(), 3);
 }
 
+#[test]
+fn cancelled_compare_fits_stay_cancelled_until_asked_for_again() {
+    let mut app = explorer(tiny(), REGISTRY);
+    settle(&mut app);
+    // The explorer's own model is the first algorithm; the second needs a fit.
+    update(&mut app, Action::ShowCompare);
+    assert!(app.busy.contains_key(&Lane::Compare));
+    update(&mut app, Action::Cancel);
+    let message = app.message.clone().unwrap();
+    assert!(
+        message.text.contains("to compare cancelled (4 fits again)"),
+        "{message:?}"
+    );
+    // Moving about the screen asks for no fit, and the jobs left run to nothing.
+    act(&mut app, &[Action::MoveDown, Action::MoveRight]);
+    assert!(!app.busy.contains_key(&Lane::Compare));
+    settle(&mut app);
+    assert_eq!(app.compare.models.len(), 1);
+    // Entering the screen again fits the missing model.
+    act(&mut app, &[Action::ShowMatrix, Action::ShowCompare]);
+    assert!(app.busy.contains_key(&Lane::Compare));
+    settle(&mut app);
+    assert_eq!(app.compare.models.len(), 2);
+}
+
 /// The global mean and WALS, whose values are ranking scores.
 static MEAN_AND_WALS: [AlgorithmSpec; 2] = [
     baseline::GLOBAL_MEAN,

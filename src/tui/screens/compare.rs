@@ -40,6 +40,9 @@ pub struct CompareScreen {
     pub selected: Vec<Option<f64>>,
     /// The chosen algorithms and models the predictions were computed with.
     computed_with: Vec<(usize, Option<usize>)>,
+    /// The user cancelled the fits: none is asked for again until the screen is
+    /// entered again or an algorithm is added.
+    pub cancelled: bool,
 }
 
 impl CompareScreen {
@@ -90,6 +93,7 @@ pub fn enter(app: &mut App) {
             app.compare.chosen.push((app.algorithm + 1) % count);
         }
     }
+    app.compare.cancelled = false;
     request_fits(app);
     refresh(app);
 }
@@ -139,6 +143,7 @@ pub fn toggle(app: &mut App, algorithm: usize) {
         app.compare.chosen.push(algorithm);
         app.say(&format!("{name} added to the comparison"));
     }
+    app.compare.cancelled = false;
     request_fits(app);
     refresh(app);
 }
@@ -234,7 +239,7 @@ pub fn refresh(app: &mut App) {
     let stale = app.compare.chosen.iter().any(|&a| {
         app.compare.current_model(app, a).is_none() && !app.compare.failed.contains_key(&a)
     });
-    if stale && !app.busy.contains_key(&Lane::Compare) {
+    if stale && !app.busy.contains_key(&Lane::Compare) && !app.compare.cancelled {
         request_fits(app);
     }
     let models: Vec<Option<Arc<dyn Model>>> = (app.compare.chosen.iter())

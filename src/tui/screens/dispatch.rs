@@ -89,6 +89,10 @@ pub fn on_cancel(app: &mut App, lane: Lane, busy: Option<Busy>) -> String {
     let restored = lane == Lane::Evaluate && evaluate::on_cancel(app);
     if restored {
         format!("{what} cancelled; the previous leaderboard is shown")
+    } else if lane == Lane::Compare {
+        app.compare.cancelled = true;
+        let key = app.keys.keys_text(Action::ShowCompare);
+        format!("{what} cancelled ({key} fits again)")
     } else {
         format!("{what} cancelled")
     }

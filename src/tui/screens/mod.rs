@@ -25,7 +25,12 @@ impl App {
             self.message = None;
         }
         self.mode = mode;
-        self.refresh_screen();
+        if mode == Mode::Compare {
+            // Showing the compare screen, even again, asks for every missing fit.
+            compare::enter(self);
+        } else {
+            self.refresh_screen();
+        }
     }
 
     /// Shows the next (or previous) screen of [`Mode::ALL`], wrapping around.
@@ -47,7 +52,7 @@ impl App {
         match self.mode {
             Mode::Stats => self.request_stats(),
             Mode::Recommend => self.request_recommendations(),
-            Mode::Compare => compare::enter(self),
+            Mode::Compare => compare::refresh(self),
             Mode::Embeddings => embeddings::refresh(self),
             Mode::Explore | Mode::Evaluate => {}
         }

@@ -102,6 +102,8 @@ fn render_grid(app: &App, position: usize, area: Rect, buf: &mut Buffer) {
         " (could not be fitted)"
     } else if app.busy.contains_key(&Lane::Compare) && !has_predictions(app, position) {
         " (fitting…)"
+    } else if app.compare.cancelled && !has_predictions(app, position) {
+        " (cancelled)"
     } else {
         ""
     };
