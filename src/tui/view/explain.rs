@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
 use crate::core::explain::{Entity, Explanation, FallbackReason, NeighbourTerm, Prediction};
 use crate::tui::app::{App, params_text};
-use crate::tui::text::{clean, compact, fit, format_rating, number, signed};
+use crate::tui::text::{clean, compact, fit, format_rating, number, signed, signed_places};
 use crate::tui::view::matrix::predicted_text;
 
 /// How many neighbours the formula with numbers writes out before summing the rest.
@@ -322,6 +322,7 @@ fn explanation_lines(
         ));
         neighbour_table(app, explanation, width, out);
     }
+    // Contributions to three decimals, as the terms of the formula above.
     const FACTORS_LISTED: usize = 5;
     for factor in explanation.factors.iter().take(FACTORS_LISTED) {
         out.push(Line::from(format!(
@@ -329,7 +330,7 @@ fn explanation_lines(
             factor.factor,
             number(factor.user_value),
             number(factor.item_value),
-            signed(factor.contribution)
+            signed_places(factor.contribution, 3)
         )));
     }
     // The rest of the dot product, so that the factors listed and this line add up to
@@ -340,7 +341,10 @@ fn explanation_lines(
         let total: f64 = rest.iter().map(|f| f.contribution).sum();
         let label = format!("the other {} factors", rest.len());
         // Aligned with the arrows of the factor lines above.
-        out.push(Line::from(format!("  {label:<22} → {}", signed(total))));
+        out.push(Line::from(format!(
+            "  {label:<22} → {}",
+            signed_places(total, 3)
+        )));
     }
     for feature in explanation.features.iter().take(5) {
         out.push(Line::from(format!(
