@@ -14,6 +14,7 @@ pub mod theme;
 pub mod view;
 pub mod worker;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
@@ -70,8 +71,20 @@ pub fn run_with_model(
                 .unwrap_or_else(|_| "the current folder".to_string())
         );
     }
-    // The loader's errors name the file already.
-    let dataset = data::load(&path, &options)?;
+    // A large file takes seconds to read: say so on the terminal meanwhile, and wipe
+    // the line once it is read. The loader's errors name the file already.
+    let on_terminal = std::io::stderr().is_terminal();
+    if on_terminal {
+        eprint!(
+            "recscope: reading {}…",
+            text::clean(&path.display().to_string())
+        );
+    }
+    let dataset = data::load(&path, &options);
+    if on_terminal {
+        eprint!("\r\x1b[2K");
+    }
+    let dataset = dataset?;
     tracing::info!(path = %path.display(), "dataset loaded");
     let (keys, theme, config_errors) = load_config();
     let saved = match &model_file {

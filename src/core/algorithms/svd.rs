@@ -126,11 +126,10 @@ const SVD_PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "exact",
         kind: ParamKind::Bool { default: false },
-        help: "fit in double precision, user by user, on one core: the reference library's \
-               arithmetic and order. false fits in single precision, the ratings cut into \
-               a 2×2 grid of blocks of which two at a time run on two cores, eight users' \
-               ratings in turn within a block: several times faster, to the same RMSE \
-               (ratings beyond ±1e6 are always fitted in double)",
+        help: "true fits in double precision, one user after another on one core: the \
+               reference library's arithmetic and order. false fits in single precision \
+               on up to two cores: several times faster, to the same RMSE, and the same \
+               result on any machine. Ratings beyond ±1e6 are always fitted in double",
     },
 ];
 
