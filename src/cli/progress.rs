@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use crate::core::progress::Progress;
 
 /// Progress shown on stderr: a line redrawn in place on a terminal; otherwise one
-/// line per new stage, so that logs of scripted runs stay short.
+/// line per new stage and one when all is done, so that logs of scripted runs stay
+/// short and do not end on a stage part-way.
 pub fn on_stderr(label: &str) -> Progress {
     let label = label.to_string();
     let terminal = std::io::stderr().is_terminal();
@@ -27,6 +28,10 @@ pub fn on_stderr(label: &str) -> Progress {
                 if fraction >= 1.0 {
                     let _ = writeln!(stderr);
                 }
+            }
+        } else if fraction >= 1.0 {
+            if last.1 < 100 {
+                let _ = writeln!(stderr, "{label}: 100% done");
             }
         } else if stage != last.0 {
             let _ = writeln!(stderr, "{label}: {percent:>3}% {stage}");
