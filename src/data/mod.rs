@@ -15,6 +15,7 @@ mod json;
 mod leaderboard;
 mod metadata;
 mod model_file;
+mod params;
 mod ratings;
 mod recommend;
 pub mod similar;
@@ -37,6 +38,7 @@ pub use export::{ColumnValues, ExportTable, TableFormat, check_output, write_tab
 pub use leaderboard::leaderboard_table;
 pub use metadata::ItemInfo;
 pub use model_file::{load_model, save_model};
+pub use params::{Bound, ParamEntry, param_entry, values_text};
 pub use ratings::{MAX_RATING, NO_RATING_COLUMN};
 pub use recommend::{Recommendation, reason, recommend, recommendations_table};
 pub use sniff::Separator;

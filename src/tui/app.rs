@@ -15,7 +15,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::core::algorithms::{AlgorithmSpec, FitError, Model, REGISTRY};
 use crate::core::explain::{Entity, Prediction};
 use crate::core::matrix::{ItemIndex, UserIndex};
-use crate::core::params::{ParamKind, ParamValue, Params};
+use crate::core::params::{ParamError, ParamKind, ParamValue, Params};
 use crate::core::similarity::SimilarityOptions;
 use crate::data::{Dataset, TableFormat};
 
@@ -73,12 +73,13 @@ impl Mode {
 }
 
 /// A layer drawn over the screen that takes the keys while it is open (help, the `/`
-/// prompt, the what-if rating prompt).
+/// prompt, the what-if rating prompt, the parameter editor).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help { scroll: u16 },
     Jump(JumpPrompt),
     Rating(super::screens::what_if::RatingPrompt),
+    Params(super::screens::params::ParamsPrompt),
 }
 
 /// The `/` prompt: what was typed and what it matches.
@@ -874,17 +875,42 @@ impl App {
             self.say(&format!("{name} is already {current}"));
             return;
         };
-        let Some(params) = self.params.get_mut(self.algorithm) else {
-            return;
+        let set = |params: &mut Params, spec: &AlgorithmSpec| {
+            params.set(spec.name, spec.params, name, value)
         };
-        match params.set(spec.name, spec.params, name, value.clone()) {
-            Ok(()) => {
-                self.say(&format!("{name} = {value}"));
-                self.request_fit();
-                self.request_neighbours();
-            }
-            Err(err) => self.error(&err.to_string()),
+        if let Err(err) = self.set_param(name, set) {
+            self.error(&err.to_string());
         }
+    }
+
+    /// Sets parameter `name` of the selected algorithm with `set`, which checks the
+    /// value against the algorithm's specification, then says its new value and
+    /// refits. A value it already had changes nothing; one refused is returned.
+    pub(crate) fn set_param(
+        &mut self,
+        name: &str,
+        set: impl FnOnce(&mut Params, &AlgorithmSpec) -> Result<(), ParamError>,
+    ) -> Result<(), ParamError> {
+        let (Some(spec), Some(current)) = (self.spec(), self.current_params()) else {
+            return Ok(());
+        };
+        let mut params = current.clone();
+        set(&mut params, spec)?;
+        let value = params
+            .get(name)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        if params == *current {
+            self.say(&format!("{name} is already {value}"));
+            return Ok(());
+        }
+        if let Some(slot) = self.params.get_mut(self.algorithm) {
+            *slot = params;
+        }
+        self.say(&format!("{name} = {value}"));
+        self.request_fit();
+        self.request_neighbours();
+        Ok(())
     }
 
     /// Closes an overlay, else dismisses an error, else cancels the running work.
@@ -1085,6 +1111,7 @@ pub fn update(app: &mut App, action: Action) {
         }),
         Action::IncreaseK => app.change_param("k", |kind, value| step_int(kind, value, 1)),
         Action::DecreaseK => app.change_param("k", |kind, value| step_int(kind, value, -1)),
+        Action::EditParams => screens::params::open(app),
         Action::MorePanelSupport => app.step_panel_support(true),
         Action::LessPanelSupport => app.step_panel_support(false),
         Action::ToggleNeighboursOf => {

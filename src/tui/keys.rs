@@ -32,6 +32,7 @@ pub enum Action {
     NextSimilarity,
     IncreaseK,
     DecreaseK,
+    EditParams,
     ToggleNeighboursOf,
     SortRows,
     SortColumns,
@@ -113,6 +114,7 @@ impl Action {
         Action::NextSimilarity,
         Action::IncreaseK,
         Action::DecreaseK,
+        Action::EditParams,
         Action::TogglePredictions,
         Action::ToggleNeighboursOf,
         Action::MorePanelSupport,
@@ -166,6 +168,7 @@ impl Action {
             Action::NextSimilarity => "next similarity measure",
             Action::IncreaseK => "more neighbours (k + 1)",
             Action::DecreaseK => "fewer neighbours (k − 1)",
+            Action::EditParams => "set a parameter of the algorithm",
             Action::ToggleNeighboursOf => "neighbours panel: users / items",
             Action::SortRows => "sort users (file / most ratings)",
             Action::SortColumns => "sort items (file / most ratings)",
@@ -212,6 +215,7 @@ impl Action {
             Action::NextSimilarity => "similarity",
             Action::IncreaseK => "k+",
             Action::DecreaseK => "k−",
+            Action::EditParams => "params",
             Action::SortRows => "sort users",
             Action::SortColumns => "sort items",
             Action::ToggleNewItems => "new/all",
@@ -256,7 +260,8 @@ impl Action {
             | Action::ToggleUserBased
             | Action::NextSimilarity
             | Action::IncreaseK
-            | Action::DecreaseK => Group::Algorithm,
+            | Action::DecreaseK
+            | Action::EditParams => Group::Algorithm,
             Action::TogglePredictions
             | Action::ToggleNeighboursOf
             | Action::MorePanelSupport

@@ -245,7 +245,10 @@ fn handle(event: Event, app: &mut App, screen: Rect) -> anyhow::Result<()> {
 /// `↓` do; a left click on the matrix selects the cell, item or user under it. Open
 /// prompts take no mouse input.
 pub fn on_mouse(app: &mut App, mouse: &MouseEvent, screen: Rect) {
-    if matches!(app.overlay, Some(Overlay::Jump(_) | Overlay::Rating(_))) {
+    if matches!(
+        app.overlay,
+        Some(Overlay::Jump(_) | Overlay::Rating(_) | Overlay::Params(_))
+    ) {
         return;
     }
     match mouse.kind {
@@ -260,13 +263,13 @@ pub fn on_mouse(app: &mut App, mouse: &MouseEvent, screen: Rect) {
     }
 }
 
-/// Routes a key: the jump prompt takes typing; otherwise the key table decides.
+/// Routes a key: an open prompt takes typing; otherwise the key table decides.
 pub fn on_key(app: &mut App, key: &KeyEvent) {
     if matches!(app.overlay, Some(Overlay::Jump(_))) {
         app.on_prompt_key(key);
         return;
     }
-    if screens::what_if::on_prompt_key(app, key) {
+    if screens::what_if::on_prompt_key(app, key) || screens::params::on_prompt_key(app, key) {
         return;
     }
     if let Some(action) = app.keys.action(key) {

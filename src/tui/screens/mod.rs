@@ -1,7 +1,9 @@
 //! The screens besides the matrix: each keeps its own state and update logic here, and
 //! is drawn by its file in `view/`. This module switches between them; `dispatch`
 //! routes actions, worker results and cancellations to the compare and evaluate
-//! screens and to the matrix's hold-out and what-if modes.
+//! screens and to the matrix's hold-out and what-if modes. `params` is the parameter
+//! editor, open over any screen; `prompt` holds the keys its prompt shares with the
+//! what-if rating prompt.
 
 pub mod compare;
 mod dispatch;
@@ -9,6 +11,8 @@ pub mod embeddings;
 pub mod evaluate;
 pub mod export;
 pub mod hold_out;
+pub mod params;
+mod prompt;
 pub mod recommend;
 pub mod stats;
 pub mod what_if;

@@ -5,8 +5,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 
+use super::prompt::PromptKey;
 use crate::core::matrix::{ItemIndex, MatrixError, Rating, UserIndex};
 use crate::data::Dataset;
 use crate::tui::app::{App, Overlay};
@@ -75,12 +76,9 @@ pub fn on_prompt_key(app: &mut App, key: &KeyEvent) -> bool {
     let Some(Overlay::Rating(prompt)) = &mut app.overlay else {
         return false;
     };
-    match key.code {
-        KeyCode::Esc => app.overlay = None,
-        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            app.overlay = None;
-        }
-        KeyCode::Enter => {
+    match PromptKey::edit(&mut prompt.text, key) {
+        PromptKey::Close => app.overlay = None,
+        PromptKey::Submit => {
             let prompt = prompt.clone();
             match parse_rating(app, &prompt.text) {
                 Ok(value) => {
@@ -94,15 +92,8 @@ pub fn on_prompt_key(app: &mut App, key: &KeyEvent) -> bool {
                 }
             }
         }
-        KeyCode::Backspace => {
-            prompt.text.pop();
-            prompt.error = None;
-        }
-        KeyCode::Char(c) => {
-            prompt.text.push(c);
-            prompt.error = None;
-        }
-        _ => {}
+        PromptKey::Edited => prompt.error = None,
+        PromptKey::Ignored => {}
     }
     true
 }

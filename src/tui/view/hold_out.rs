@@ -6,14 +6,14 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
 use super::matrix::predicted_text;
 use crate::core::matrix::{ItemIndex, UserIndex};
 use crate::tui::app::App;
 use crate::tui::screens::hold_out::ErrorBand;
 use crate::tui::screens::what_if::RatingPrompt;
-use crate::tui::text::{clean, compact, fit, signed_places};
+use crate::tui::text::{clean, compact, signed_places};
 
 /// The background of a hidden rating by the error of its prediction.
 pub fn band_colour(band: ErrorBand) -> Color {
@@ -151,25 +151,10 @@ pub fn render_rating_prompt(app: &App, prompt: &RatingPrompt, area: Rect, buf: &
         scale.min,
         scale.max
     );
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(app.theme.accent))
-        .title(Span::styled(
-            fit(&title, width.saturating_sub(2) as usize),
-            Style::new().fg(app.theme.title),
-        ));
+    let block = super::overlays::prompt_block(app, &title, width);
     let inner = block.inner(popup);
     block.render(popup, buf);
-    let mut lines = vec![Line::from(vec![
-        Span::styled("> ", Style::new().fg(app.theme.dim)),
-        Span::styled(
-            prompt.text.clone(),
-            Style::new()
-                .fg(app.theme.accent)
-                .add_modifier(Modifier::BOLD),
-        ),
-        Span::styled("▏", Style::new().fg(app.theme.cursor)),
-    ])];
+    let mut lines = vec![super::overlays::input_line(app, &prompt.text)];
     match &prompt.error {
         Some(error) => lines.push(Line::styled(
             error.clone(),

@@ -8,6 +8,7 @@ mod explain;
 pub mod hold_out;
 mod matrix;
 pub(crate) mod overlays;
+mod params;
 mod recommend;
 mod stats;
 mod status;
@@ -128,6 +129,7 @@ impl Widget for &App {
             Some(Overlay::Rating(prompt)) => {
                 hold_out::render_rating_prompt(self, prompt, area, buf)
             }
+            Some(Overlay::Params(prompt)) => params::render(self, prompt, area, buf),
             None => {}
         }
     }

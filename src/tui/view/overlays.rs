@@ -1,5 +1,5 @@
-//! The neighbours panel, the help overlay (generated from the key table) and the jump
-//! prompt.
+//! The neighbours panel, the help overlay (generated from the key table), the jump
+//! prompt, and the box and input line the typed prompts share.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -163,7 +163,7 @@ pub fn bar(similarity: f64, width: usize) -> String {
 }
 
 /// A rectangle of at most `width × height` centred in `area`.
-fn centred(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centred(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {
@@ -254,6 +254,32 @@ pub fn render_help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
     Paragraph::new(legend)
         .wrap(Wrap { trim: true })
         .render(footer, buf);
+}
+
+/// The border and title of a typed prompt's box, `width` wide, the title cut to fit.
+pub(super) fn prompt_block(app: &App, title: &str, width: u16) -> Block<'static> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(app.theme.accent))
+        .title(Span::styled(
+            fit(title, width.saturating_sub(2) as usize),
+            Style::new().fg(app.theme.title),
+        ))
+}
+
+/// What was typed into a prompt (the what-if rating, the parameter editor), after `> `
+/// and before the cursor.
+pub(super) fn input_line(app: &App, text: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled("> ", Style::new().fg(app.theme.dim)),
+        Span::styled(
+            clean(text),
+            Style::new()
+                .fg(app.theme.accent)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Span::styled("▏", Style::new().fg(app.theme.cursor)),
+    ])
 }
 
 pub fn render_jump(app: &App, prompt: &JumpPrompt, area: Rect, buf: &mut Buffer) {
