@@ -81,8 +81,12 @@ for algo in "${algorithms[@]}"; do
     ours_rmse=$(cut -d, -f2 <<<"$line")
     ours_mae=$(cut -d, -f4 <<<"$line")
     ours_fit=$(printf "%.3f" "$(cut -d, -f7 <<<"$line")")
-    one_core=$(RAYON_NUM_THREADS=1 ours | sed -n 2p | cut -d, -f7)
-    ours_fit_one=$(printf "%.3f" "$one_core")
+    if one_core=$(RAYON_NUM_THREADS=1 ours | sed -n 2p | cut -d, -f7) && [[ -n "$one_core" ]]; then
+        ours_fit_one=$(printf "%.3f" "$one_core")
+    else
+        echo "  recscope eval on one core failed for $algo" >&2
+        ours_fit_one="-"
+    fi
     # A ranking model (wals, bpr) has no RMSE or MAE: its CSV cells are empty.
     figure() { if [[ -n "$1" ]]; then printf "%.4f" "$1"; else echo "n/a"; fi; }
     ours_rmse=$(figure "$ours_rmse")

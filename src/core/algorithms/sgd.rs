@@ -5,10 +5,14 @@
 //! several cores at once, and within a block with the ratings of a few users visited
 //! in turn: also written with AVX-512 instructions, used where the processor has them.
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
+use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use super::kernels::{dot, multiply_add};
 use super::strata::{RatingBlock, Strata, split_rows};
+use super::svd::USERS_PER_CHECK;
 use crate::core::matrix::{RatingMatrix, UserIndex};
 use crate::core::progress::{Cancelled, Progress};
 
@@ -264,27 +268,38 @@ pub(crate) fn pass_single(
 
 /// How many parts the single-precision fit cuts its users and items into (see
 /// [`super::strata`]): the blocks of a stratum run on up to this many cores. Fixed,
-/// and not the number of cores, so that a fit is the same on every machine.
+/// and not the number of cores, so that a fit is the same to the bit on any number
+/// of cores (builds for different processors round differently).
 pub(crate) const PARTS: usize = 2;
 
 /// The factor rows and biases of a range of users or a part of the items.
 type Rows<'a> = (&'a mut [Block], &'a mut [f32]);
 
-/// Users of a block between two cancellation checks.
-const USERS_PER_CHECK: usize = 1024;
-
-/// Runs `fit`, telling it whether to run the blocks of a stratum in parallel: yes
-/// where rayon's pool has more than one thread and this thread is not one of them.
-/// Then `fit` runs on one of the pool's threads, so that each stratum's join finds
-/// the other threads still awake, looking for work (from outside the pool each
-/// would wake them anew). A fit already running on one of the pool's threads is one
-/// of several tasks shared out between them (the folds of an evaluation), and runs
-/// its blocks one after another.
+/// Runs `fit`, telling it whether to run the blocks of a stratum in parallel. Yes
+/// where rayon's global pool has more than one thread and this thread is in no pool:
+/// then `fit` runs on a pool of [`PARTS`] threads kept for these fits, so that each
+/// stratum's join finds the other thread still awake (from outside a pool each join
+/// would wake it anew), and so that a fit never waits behind the global pool's work
+/// (an evaluation running meanwhile). A fit already running on a pool's thread is one
+/// of several tasks shared out between its threads (the folds of an evaluation), and
+/// runs its blocks one after another.
 pub(crate) fn with_cores<R: Send>(fit: impl FnOnce(bool) -> R + Send) -> R {
     if rayon::current_thread_index().is_some() || rayon::current_num_threads() < 2 {
-        fit(false)
-    } else {
-        rayon::scope(|_| fit(true))
+        return fit(false);
+    }
+    static POOL: OnceLock<Option<ThreadPool>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        let threads = PARTS.min(rayon::current_num_threads());
+        let named = |k: usize| format!("recscope-sgd-{k}");
+        ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(named)
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(|| fit(true)),
+        None => fit(false),
     }
 }
 
@@ -829,6 +844,22 @@ mod tests {
         }
     }
 
+    /// The order of a 3 × 3 grid. Users 0 and 1 are the first range, user 2 the
+    /// second, none the third; items 0 and 3 are part 0, item 1 part 1, item 2 part
+    /// 2. Stratum 0 pairs range k with part k: user 0's item 0, then user 1's items 0
+    /// and 3 in turn; user 2's item 1. Stratum 1 pairs range k with part k + 1: user
+    /// 0's item 1; user 2's item 2. Stratum 2 pairs range k with part k + 2: user 1's
+    /// item 2 (user 2 rated no item of part 0).
+    const THREE_BY_THREE: [(usize, usize, f64); 7] = [
+        (0, 0, 5.0),
+        (1, 0, 3.0),
+        (1, 3, 2.0),
+        (2, 1, 5.0),
+        (0, 1, 4.0),
+        (2, 2, 5.0),
+        (1, 2, 4.0),
+    ];
+
     #[test]
     fn a_grid_of_blocks_follows_the_plain_updates_stratum_by_stratum() {
         for f in [19, 100] {
@@ -836,6 +867,11 @@ mod tests {
             for parallel in [false, true] {
                 let name = format!("2 × 2 blocks, parallel {parallel}");
                 assert_close_to(&reference, &name, f, &fit_in_parts(f, 2, parallel));
+            }
+            let reference = fit_single_reference(f, &THREE_BY_THREE);
+            for parallel in [false, true] {
+                let name = format!("3 × 3 blocks, parallel {parallel}");
+                assert_close_to(&reference, &name, f, &fit_in_parts(f, 3, parallel));
             }
             // One part is one block: the order of a single pass.
             assert_close_to_reference("1 part", f, &fit_in_parts(f, 1, true));
@@ -850,6 +886,41 @@ mod tests {
                 fit_in_parts(33, parts, false),
                 "{parts} parts"
             );
+        }
+    }
+
+    #[test]
+    fn an_epoch_checks_every_row_for_finiteness() {
+        // Users 3 and items 4 have no rating: no update touches their rows, so only
+        // the check can find a NaN there. Every row and bias in turn, in grids of one
+        // to three parts (the last with a range that holds no user).
+        let matrix = first_matrix(1, 1);
+        let settings = single_settings(&matrix);
+        for parts in 1..=3 {
+            let strata = Strata::new(&matrix, parts);
+            for target in 0..(4 + 5) * 2 + 1 {
+                let ((mut user_factors, _), (mut item_factors, _)) =
+                    (single_start(4, 0, 5), single_start(5, 3, 5));
+                let (mut user_bias, mut item_bias) = (vec![0.0; 4], vec![0.0; 5]);
+                // Targets: user rows, item rows, user biases, item biases, then none.
+                match target {
+                    t if t < 4 => user_factors[t][2] = f32::NAN,
+                    t if t < 9 => item_factors[t - 4][2] = f32::NAN,
+                    t if t < 13 => user_bias[t - 9] = f32::NAN,
+                    t if t < 18 => item_bias[t - 13] = f32::NAN,
+                    _ => {}
+                }
+                let mut parameters = SingleParameters {
+                    blocks: 1,
+                    user_factors: &mut user_factors,
+                    item_factors: &mut item_factors,
+                    user_bias: &mut user_bias,
+                    item_bias: &mut item_bias,
+                };
+                let progress = Progress::none();
+                let finite = epoch_single(&strata, &settings, &mut parameters, &progress, false);
+                assert_eq!(finite, Ok(target == 18), "{parts} parts, target {target}");
+            }
         }
     }
 

@@ -768,6 +768,42 @@ mod tests {
     }
 
     #[test]
+    fn the_single_precision_start_is_the_double_precision_start_rounded() {
+        // Before any epoch, the single-precision fit (its item rows laid out part by
+        // part) holds the starting factors the double-precision fit draws, each
+        // rounded to single precision. Explanations show the factors of the 3 users
+        // and 4 items with ratings (the 2 users and 3 items added have none).
+        let matrix = first_matrix(2, 3);
+        let start = |exact: bool| {
+            let settings = ["factors=19", "epochs=0", &format!("exact={exact}")];
+            let settings: Vec<String> = settings.iter().map(|s| s.to_string()).collect();
+            let params = match SVD.parse_params(&settings) {
+                Ok(params) => params,
+                Err(error) => panic!("{error}"),
+            };
+            let model = match fit_svd(matrix.clone(), &params, &Progress::none()) {
+                Ok(model) => model,
+                Err(error) => panic!("{error}"),
+            };
+            let mut vectors = Vec::new();
+            for user in 0..matrix.n_users() as UserIndex {
+                for item in 0..matrix.n_items() as ItemIndex {
+                    let mut factors = model.predict(user, item).explanation.factors;
+                    factors.sort_by_key(|f| f.factor);
+                    vectors.extend(factors.iter().map(|f| (f.user_value, f.item_value)));
+                }
+            }
+            vectors
+        };
+        let (single, double) = (start(false), start(true));
+        assert_eq!((single.len(), double.len()), (3 * 4 * 19, 3 * 4 * 19));
+        for (k, (s, d)) in single.iter().zip(&double).enumerate() {
+            let rounded = (f64::from(d.0 as f32), f64::from(d.1 as f32));
+            assert_eq!(*s, rounded, "factor {k}");
+        }
+    }
+
+    #[test]
     fn one_svd_step_matches_hand_calculation() {
         // One rating (U1, A) = 5, μ = 5, one factor. With init_std = 0 and
         // init_mean = 0.5, p = q = 0.5: e = 5 − (5 + 0 + 0 + 0.25) = −0.25.
