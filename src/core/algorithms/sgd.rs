@@ -643,6 +643,44 @@ mod tests {
         (padded, flat)
     }
 
+    /// The parameters of a test fit of `users × items` with `f` factors, from
+    /// [`single_start`], with zero biases.
+    struct Owned {
+        blocks: usize,
+        user_factors: Vec<Block>,
+        item_factors: Vec<Block>,
+        user_bias: Vec<f32>,
+        item_bias: Vec<f32>,
+    }
+
+    impl Owned {
+        fn start(users: usize, items: usize, f: usize) -> Self {
+            Owned {
+                blocks: f.div_ceil(BLOCK),
+                user_factors: single_start(users, 0, f).0,
+                item_factors: single_start(items, 3, f).0,
+                user_bias: vec![0.0; users],
+                item_bias: vec![0.0; items],
+            }
+        }
+
+        fn parameters(&mut self) -> SingleParameters<'_> {
+            SingleParameters {
+                blocks: self.blocks,
+                user_factors: &mut self.user_factors,
+                item_factors: &mut self.item_factors,
+                user_bias: &mut self.user_bias,
+                item_bias: &mut self.item_bias,
+            }
+        }
+
+        /// Every parameter, flat, as [`flat`] lays them out.
+        fn flat(&self, f: usize) -> Vec<f64> {
+            let factors = [&self.user_factors[..], &self.item_factors[..]];
+            flat(f, factors, [&self.user_bias, &self.item_bias])
+        }
+    }
+
     fn single_settings(matrix: &RatingMatrix) -> Settings {
         Settings {
             global_mean: matrix.global_mean(),
@@ -662,22 +700,12 @@ mod tests {
         let matrix = first_matrix(0, 0);
         let strata = Strata::new(&matrix, 1);
         let settings = single_settings(&matrix);
-        let blocks = f.div_ceil(BLOCK);
-        let ((mut user_factors, _), (mut item_factors, _)) =
-            (single_start(3, 0, f), single_start(4, 3, f));
-        let (mut user_bias, mut item_bias) = (vec![0.0; 3], vec![0.0; 4]);
+        let mut fit = Owned::start(3, 4, f);
         let step = SingleStep::new(&settings);
         for _ in 0..20 {
-            let mut parameters = SingleParameters {
-                blocks,
-                user_factors: &mut user_factors,
-                item_factors: &mut item_factors,
-                user_bias: &mut user_bias,
-                item_bias: &mut item_bias,
-            };
-            pass_with(strata.block(0, 0), &settings, &step, &mut parameters);
+            pass_with(strata.block(0, 0), &settings, &step, &mut fit.parameters());
         }
-        flat(f, [&user_factors, &item_factors], [&user_bias, &item_bias])
+        fit.flat(f)
     }
 
     /// Every parameter, flat: the factors of every row, then the pads of every row,
@@ -709,40 +737,32 @@ mod tests {
         let matrix = first_matrix(0, 0);
         let strata = Strata::new(&matrix, parts);
         let settings = single_settings(&matrix);
-        let blocks = f.div_ceil(BLOCK);
-        let ((mut user_factors, _), (items_in_order, _)) =
-            (single_start(3, 0, f), single_start(4, 3, f));
+        let mut fit = Owned::start(3, 4, f);
+        let blocks = fit.blocks;
+        let row = |rows: &[Block], k: usize| rows[k * blocks..(k + 1) * blocks].to_vec();
         let items_by_row: Vec<usize> = strata.items_by_row().collect();
-        let row_of = |item: usize| &items_in_order[item * blocks..(item + 1) * blocks];
-        let mut item_factors: Vec<Block> = items_by_row
-            .iter()
-            .flat_map(|&item| row_of(item).to_vec())
+        fit.item_factors = (items_by_row.iter())
+            .flat_map(|&item| row(&fit.item_factors, item))
             .collect();
-        let (mut user_bias, mut item_bias) = (vec![0.0; 3], vec![0.0; 4]);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
             .unwrap();
+        let progress = Progress::none();
         for _ in 0..20 {
-            let mut parameters = SingleParameters {
-                blocks,
-                user_factors: &mut user_factors,
-                item_factors: &mut item_factors,
-                user_bias: &mut user_bias,
-                item_bias: &mut item_bias,
-            };
-            let progress = Progress::none();
+            let mut parameters = fit.parameters();
             let epoch = || epoch_single(&strata, &settings, &mut parameters, &progress, parallel);
             assert_eq!(pool.install(epoch), Ok(true));
         }
-        let mut in_order = vec![Block::default(); 4 * blocks];
-        let mut bias_in_order = vec![0.0; 4];
-        for (row, &item) in items_by_row.iter().enumerate() {
+        // The items back in index order.
+        let (mut in_order, mut bias_in_order) = (fit.item_factors.clone(), fit.item_bias.clone());
+        for (k, &item) in items_by_row.iter().enumerate() {
             in_order[item * blocks..(item + 1) * blocks]
-                .copy_from_slice(&item_factors[row * blocks..(row + 1) * blocks]);
-            bias_in_order[item] = item_bias[row];
+                .copy_from_slice(&row(&fit.item_factors, k));
+            bias_in_order[item] = fit.item_bias[k];
         }
-        flat(f, [&user_factors, &in_order], [&user_bias, &bias_in_order])
+        (fit.item_factors, fit.item_bias) = (in_order, bias_in_order);
+        fit.flat(f)
     }
 
     /// The order in which one block (all users, all items) visits the first matrix's
@@ -899,25 +919,17 @@ mod tests {
         for parts in 1..=3 {
             let strata = Strata::new(&matrix, parts);
             for target in 0..(4 + 5) * 2 + 1 {
-                let ((mut user_factors, _), (mut item_factors, _)) =
-                    (single_start(4, 0, 5), single_start(5, 3, 5));
-                let (mut user_bias, mut item_bias) = (vec![0.0; 4], vec![0.0; 5]);
+                let mut fit = Owned::start(4, 5, 5);
                 // Targets: user rows, item rows, user biases, item biases, then none.
                 match target {
-                    t if t < 4 => user_factors[t][2] = f32::NAN,
-                    t if t < 9 => item_factors[t - 4][2] = f32::NAN,
-                    t if t < 13 => user_bias[t - 9] = f32::NAN,
-                    t if t < 18 => item_bias[t - 13] = f32::NAN,
+                    t if t < 4 => fit.user_factors[t][2] = f32::NAN,
+                    t if t < 9 => fit.item_factors[t - 4][2] = f32::NAN,
+                    t if t < 13 => fit.user_bias[t - 9] = f32::NAN,
+                    t if t < 18 => fit.item_bias[t - 13] = f32::NAN,
                     _ => {}
                 }
-                let mut parameters = SingleParameters {
-                    blocks: 1,
-                    user_factors: &mut user_factors,
-                    item_factors: &mut item_factors,
-                    user_bias: &mut user_bias,
-                    item_bias: &mut item_bias,
-                };
                 let progress = Progress::none();
+                let mut parameters = fit.parameters();
                 let finite = epoch_single(&strata, &settings, &mut parameters, &progress, false);
                 assert_eq!(finite, Ok(target == 18), "{parts} parts, target {target}");
             }
@@ -925,50 +937,17 @@ mod tests {
     }
 
     #[test]
-    fn an_epoch_reports_a_factor_that_is_not_finite() {
-        let matrix = first_matrix(0, 0);
-        let strata = Strata::new(&matrix, 2);
-        let ((mut user_factors, _), (mut item_factors, _)) =
-            (single_start(3, 0, 5), single_start(4, 3, 5));
-        let (mut user_bias, mut item_bias) = (vec![0.0; 3], vec![0.0; 4]);
-        // Item 3 (user 1's only rating of it is 2) starts at infinity in its first
-        // factor: its update turns its whole row, and user 1's, to NaN.
-        let row = strata.items_by_row().position(|item| item == 3).unwrap();
-        item_factors[row][0] = f32::INFINITY;
-        let mut parameters = SingleParameters {
-            blocks: 1,
-            user_factors: &mut user_factors,
-            item_factors: &mut item_factors,
-            user_bias: &mut user_bias,
-            item_bias: &mut item_bias,
-        };
-        let settings = single_settings(&matrix);
-        let progress = Progress::none();
-        let finite = epoch_single(&strata, &settings, &mut parameters, &progress, false);
-        assert_eq!(finite, Ok(false));
-    }
-
-    #[test]
     fn a_cancelled_epoch_stops() {
         let matrix = first_matrix(0, 0);
         let strata = Strata::new(&matrix, 2);
-        let ((mut user_factors, _), (mut item_factors, _)) =
-            (single_start(3, 0, 5), single_start(4, 3, 5));
-        let before = user_factors.clone();
-        let (mut user_bias, mut item_bias) = (vec![0.0; 3], vec![0.0; 4]);
-        let mut parameters = SingleParameters {
-            blocks: 1,
-            user_factors: &mut user_factors,
-            item_factors: &mut item_factors,
-            user_bias: &mut user_bias,
-            item_bias: &mut item_bias,
-        };
+        let mut fit = Owned::start(3, 4, 5);
+        let before = fit.flat(5);
         let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
         let progress = Progress::new(cancel, |_, _| {});
         let settings = single_settings(&matrix);
-        let result = epoch_single(&strata, &settings, &mut parameters, &progress, false);
+        let result = epoch_single(&strata, &settings, &mut fit.parameters(), &progress, false);
         assert_eq!(result, Err(Cancelled));
-        assert_eq!(user_factors, before);
+        assert_eq!(fit.flat(5), before);
     }
 
     #[test]
