@@ -154,7 +154,11 @@ pub fn render_rating_prompt(app: &App, prompt: &RatingPrompt, area: Rect, buf: &
     let block = super::overlays::prompt_block(app, &title, width);
     let inner = block.inner(popup);
     block.render(popup, buf);
-    let mut lines = vec![super::overlays::input_line(app, &prompt.text)];
+    let mut lines = vec![super::overlays::input_line(
+        app,
+        &prompt.text,
+        inner.width as usize,
+    )];
     match &prompt.error {
         Some(error) => lines.push(Line::styled(
             error.clone(),

@@ -268,18 +268,31 @@ pub(super) fn prompt_block(app: &App, title: &str, width: u16) -> Block<'static>
 }
 
 /// What was typed into a prompt (the what-if rating, the parameter editor), after `> `
-/// and before the cursor.
-pub(super) fn input_line(app: &App, text: &str) -> Line<'static> {
+/// and before the cursor, in `width` columns: the end of a longer text, after `…`, so
+/// that what is typed stays in sight.
+pub(super) fn input_line(app: &App, text: &str, width: usize) -> Line<'static> {
     Line::from(vec![
         Span::styled("> ", Style::new().fg(app.theme.dim)),
         Span::styled(
-            clean(text),
+            tail(clean(text), width.saturating_sub(3)),
             Style::new()
                 .fg(app.theme.accent)
                 .add_modifier(Modifier::BOLD),
         ),
         Span::styled("▏", Style::new().fg(app.theme.cursor)),
     ])
+}
+
+/// `text` in at most `room` characters (one at the least): its end after `…` when it
+/// is longer.
+fn tail(text: String, room: usize) -> String {
+    let count = text.chars().count();
+    if count <= room {
+        return text;
+    }
+    let kept = room.saturating_sub(1);
+    let end: String = text.chars().skip(count - kept).collect();
+    format!("…{end}")
 }
 
 pub fn render_jump(app: &App, prompt: &JumpPrompt, area: Rect, buf: &mut Buffer) {
@@ -293,7 +306,11 @@ pub fn render_jump(app: &App, prompt: &JumpPrompt, area: Rect, buf: &mut Buffer)
     );
     let mut lines = vec![Line::from(vec![
         Span::styled("/ ", Style::new().fg(app.theme.accent)),
-        Span::raw(clean(&prompt.text)),
+        // Inside the borders, after "/ " and before the cursor.
+        Span::raw(tail(
+            clean(&prompt.text),
+            popup.width.saturating_sub(5) as usize,
+        )),
         Span::styled("▏", Style::new().fg(app.theme.cursor)),
     ])];
     if prompt.matches.is_empty() && !prompt.text.is_empty() {
@@ -322,6 +339,14 @@ pub fn render_jump(app: &App, prompt: &JumpPrompt, area: Rect, buf: &mut Buffer)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_input_shows_its_end() {
+        assert_eq!(tail("k=12".to_string(), 7), "k=12");
+        assert_eq!(tail("k=12345".to_string(), 7), "k=12345");
+        assert_eq!(tail("k=123456789".to_string(), 7), "…456789");
+        assert_eq!(tail("ab".to_string(), 0), "…");
+    }
 
     #[test]
     fn bars_fill_in_proportion_to_similarity() {

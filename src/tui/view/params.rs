@@ -136,7 +136,7 @@ pub fn render(app: &App, prompt: &ParamsPrompt, area: Rect, buf: &mut Buffer) {
     let message = cut(message, ERROR_ROWS.min(room.saturating_sub(1)), inner_width);
     let mut bottom = Vec::new();
     if !spec.params.is_empty() {
-        bottom.push(input_line(app, &prompt.text));
+        bottom.push(input_line(app, &prompt.text, inner_width));
     }
     bottom.extend(message);
     let rest = room.saturating_sub(bottom.len());
