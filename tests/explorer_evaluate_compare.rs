@@ -1216,6 +1216,33 @@ fn screen_compare() {
 }
 
 #[test]
+fn compare_grids_show_user_ids_of_up_to_eight_characters_whole() {
+    let tiny = tiny();
+    let ids = ["178909", "14002317", "1234567890"];
+    let dataset = Dataset::new(
+        tiny.matrix.as_ref().clone(),
+        ids.iter().map(|id| id.to_string()).collect(),
+        tiny.item_ids.clone(),
+        tiny.item_titles.clone(),
+        tiny.item_genres.clone(),
+        tiny.ratings.clone(),
+        None,
+        tiny.summary.clone(),
+    );
+    let mut app = explorer(dataset, &MEANS);
+    settle(&mut app);
+    update(&mut app, Action::ShowCompare);
+    settle(&mut app);
+    let text = screen_text(&draw(&mut app, 100, 30));
+    assert!(
+        text.contains("178909 ") && text.contains("14002317 "),
+        "{text}"
+    );
+    // A longer id is cut to eight characters, the last an ellipsis.
+    assert!(text.contains("1234567… "), "{text}");
+}
+
+#[test]
 fn models_that_need_genres_are_left_out_of_an_evaluation_without_them() {
     let mut app = explorer(tiny(), REGISTRY);
     settle(&mut app);

@@ -116,7 +116,8 @@ fn render_grid(app: &App, position: usize, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
 
-    let label = 6u16.min(inner.width);
+    // The user ids: whole up to eight characters, in grids narrower than the matrix.
+    let label = super::matrix::label_width(app).clamp(6, 9).min(inner.width);
     let row_count = inner.height.saturating_sub(HEADER_LINES) as usize;
     let column_count = (inner.width.saturating_sub(label) / CELL_STEP) as usize;
     let first_row = first_shown(app.scroll.row, row_count, app.cursor.row);
@@ -143,8 +144,9 @@ fn render_grid(app: &App, position: usize, area: Rect, buf: &mut Buffer) {
         let y = inner.y + HEADER_LINES + r as u16;
         let row_selected = first_row + r == app.cursor.row;
         let style = if row_selected { cursor } else { header };
-        let id = fit(&clean(app.user_label(user)), label as usize - 1);
-        buf.set_stringn(inner.x, y, id, label as usize - 1, style);
+        let id_width = label.saturating_sub(1) as usize;
+        let id = fit(&clean(app.user_label(user)), id_width);
+        buf.set_stringn(inner.x, y, id, id_width, style);
         for (k, &item) in columns.iter().enumerate() {
             let x = inner.x + label + k as u16 * CELL_STEP;
             let selected = row_selected && first_column + k == app.cursor.column;

@@ -48,7 +48,7 @@ fn block(app: &App) -> Block<'static> {
 }
 
 /// Width of the user-id column: the longest id, within bounds.
-fn label_width(app: &App) -> u16 {
+pub(super) fn label_width(app: &App) -> u16 {
     let longest = app
         .dataset
         .user_ids
