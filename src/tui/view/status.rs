@@ -64,18 +64,36 @@ pub fn render_status(app: &App, status: Rect, buf: &mut Buffer) {
         }
     }
     spans.extend(super::hold_out::status_spans(app, base));
-    let mut cut_error = None;
-    if let Some(message) = &app.message {
+    let message_span = app.message.as_ref().map(|message| {
         let style = if message.is_error {
             base.fg(theme.error).add_modifier(Modifier::BOLD)
         } else {
             base
         };
-        let text = clean(&message.text);
-        spans.push(Span::styled(format!("│ {text} "), style));
+        Span::styled(format!("│ {} ", clean(&message.text)), style)
+    });
+    // On a line too narrow for the work in progress and the message, the dataset's
+    // name goes first (the matrix's title gives it), then its size.
+    let wanted = |spans: &[Span]| -> usize {
+        spans.iter().map(Span::width).sum::<usize>() + message_span.as_ref().map_or(0, Span::width)
+    };
+    if wanted(&spans) > status.width as usize {
+        let size = format!(
+            "│ {}×{} ",
+            app.dataset.matrix.n_users(),
+            app.dataset.matrix.n_items()
+        );
+        spans[1] = Span::styled(size, base.add_modifier(Modifier::BOLD));
+        if wanted(&spans) > status.width as usize {
+            spans.remove(1);
+        }
+    }
+    let mut cut_error = None;
+    if let (Some(message), Some(span)) = (&app.message, message_span) {
+        spans.push(span);
         let used: usize = spans.iter().map(Span::width).sum();
         if message.is_error && used > status.width as usize {
-            cut_error = Some(text);
+            cut_error = Some(clean(&message.text));
         }
     }
     let fitted_span = app
