@@ -576,15 +576,9 @@ mod tests {
         in_turn(strata.block(0, 0), 0..3, |user, item, rating| {
             visits.push((user, item, rating))
         });
-        let expected = [
-            (0, 0, 5.0),
-            (1, 0, 3.0),
-            (2, 1, 5.0),
-            (0, 1, 4.0),
-            (1, 2, 4.0),
-            (2, 2, 5.0),
-            (1, 3, 2.0),
-        ];
+        let expected: Vec<(usize, usize, f32)> = (ONE_BLOCK.iter())
+            .map(|&(user, item, rating)| (user, item, rating as f32))
+            .collect();
         assert_eq!(visits, expected);
     }
 
@@ -766,7 +760,8 @@ mod tests {
     }
 
     /// The order in which one block (all users, all items) visits the first matrix's
-    /// ratings: the first test above spells it out.
+    /// ratings: the first rating of users 0, 1 and 2 in turn, then the second of each,
+    /// then user 1's third.
     const ONE_BLOCK: [(usize, usize, f64); 7] = [
         (0, 0, 5.0),
         (1, 0, 3.0),
